@@ -1,0 +1,449 @@
+"""The orchestrator: load and check everything, plan every output, render, write atomically."""
+
+from __future__ import annotations
+
+import fcntl
+import fnmatch
+import hashlib
+import multiprocessing
+import os
+import re
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterator
+
+from . import markup, packet, schema, templates
+from .errors import CoursepackError, Problem, SourceErrors
+from .model import EDITIONS, BoundPdf, Course, Document, Packet
+from .sources import SourceProblem, read_all, read_bytes, read_toml
+from .typeset import Typesetter, collect_warnings
+
+BUNDLED_STYLES = Path(__file__).resolve().parent.parent / "styles"
+IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"')
+BLANK_END = '<section class="blank-page"><p>This page is intentionally left blank.</p></section>'
+PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
+ROLE_PAGE_LIMIT = 2
+FEW_LINES = 0.12
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked course with every document section rendered to HTML, per edition."""
+
+    course: Course
+    sections: dict[tuple[str, str], str]
+
+
+@dataclass
+class Output:
+    """One rendered PDF, with what the summary and strict mode need."""
+
+    path: str
+    data: bytes
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    documents: int = 0
+    duplex: bool = False
+
+
+class BuildWarnings(CoursepackError):
+    """Strict mode: warnings were found, so nothing was written."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(f"{len(warnings)} warning(s)")
+        self.warnings = warnings
+
+
+# ---------------------------------------------------------------- load and check
+
+
+def load(root: Path) -> Plan:
+    """Read and check every source and setting; raise SourceErrors with all problems."""
+    root = root.resolve()
+    problems: list[Problem] = []
+    try:
+        data, text = read_toml(root)
+    except SourceProblem as problem:
+        problems.append(Problem("course.toml", problem.line, problem.message))
+        data, text = {}, ""
+    except FileNotFoundError:
+        raise SourceErrors([Problem("course.toml", None, "no course.toml here: is this a course folder?")]) from None
+    settings, setting_problems = schema.validate_settings(data, text) if data or text else ({}, [])
+    problems += setting_problems
+    sources, read_problems = read_all(root)
+    problems += read_problems
+    documents: dict[str, Document] = {}
+    for source in sources:
+        kind, meta, found = schema.validate(source)
+        problems += found
+        doc_id = PurePosixPath(source.path).stem
+        if doc_id in documents:
+            problems.append(Problem(source.path, 1, f"document id '{doc_id}' is also used by {documents[doc_id].path}"))
+            continue
+        documents[doc_id] = Document(doc_id, kind, source, meta)
+    if not settings:
+        raise SourceErrors(problems)
+    problems += check_references(documents, settings)
+    bound, bound_problems = load_bound(root, settings, text)
+    problems += bound_problems
+    packets, packet_problems = resolve_packets(settings, documents, bound, text)
+    problems += packet_problems
+    styles = root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES
+    course = Course(
+        root=root, styles=styles, title=settings["title"], subtitle=settings["subtitle"],
+        teacher=settings["teacher"], school=settings["school"], paper=settings["paper"],
+        language=settings["language"], pathways=settings["pathways"], documents=documents,
+        bound=bound, packets=packets, settings=settings,
+    )
+    sections, markup_problems = render_sections(course, templated=not problems)
+    problems += markup_problems
+    if problems:
+        raise SourceErrors(problems)
+    return Plan(course, sections)
+
+
+def check_references(documents: dict[str, Document], settings: dict[str, Any]) -> list[Problem]:
+    """Role pathways, sectors and related roles, and worksheet lessons, must exist."""
+    problems = []
+    for doc in documents.values():
+        meta, source = doc.meta, doc.source
+        if doc.kind == "role":
+            pathway = meta.get("pathway")
+            if pathway and settings["pathways"] and pathway not in settings["pathways"]:
+                problems.append(Problem(doc.path, source.line_of("pathway"), schema.unknown_field(pathway, settings["pathways"]).replace("field", "pathway") + " (pathways are listed in course.toml)"))
+            for index, sector in enumerate(meta.get("sectors") or []):
+                if settings["sectors"] and sector not in settings["sectors"]:
+                    problems.append(Problem(doc.path, source.line_of("sectors", index), schema.unknown_field(sector, settings["sectors"]).replace("field", "sector") + " (sectors are listed in course.toml)"))
+            for index, related in enumerate(meta.get("related") or []):
+                target = documents.get(related)
+                if target is None or target.kind != "role":
+                    roles = [d.id for d in documents.values() if d.kind == "role"]
+                    message = schema.unknown_field(related, roles).replace("field", "related role")
+                    problems.append(Problem(doc.path, source.line_of("related", index), message))
+                elif related == doc.id:
+                    problems.append(Problem(doc.path, source.line_of("related", index), "a role cannot be related to itself"))
+        if doc.kind == "worksheet" and meta.get("lesson"):
+            lessons = [d.id for d in documents.values() if d.kind in ("lesson", "overview")]
+            if meta["lesson"] not in lessons:
+                message = schema.unknown_field(meta["lesson"], lessons).replace("field", "lesson")
+                problems.append(Problem(doc.path, source.line_of("lesson"), message))
+    return problems
+
+
+def load_bound(root: Path, settings: dict[str, Any], text: str) -> tuple[dict[str, BoundPdf], list[Problem]]:
+    """Every existing PDF a packet lists: read, opened and checked before anything renders."""
+    bound, problems = {}, []
+    for entry in sorted({d for p in settings["packets"] for d in p["documents"] if d.lower().endswith(".pdf")}):
+        options = settings["pdfs"].get(entry, {})
+        try:
+            data = read_bytes(root, entry, limit=50_000_000)
+            reader = packet.open_pdf(data, str(options.get("password", "")))
+        except FileNotFoundError:
+            problems.append(Problem(entry, None, "the PDF listed in course.toml does not exist"))
+            continue
+        except (SourceProblem, packet.PdfProblem) as problem:
+            problems.append(Problem(entry, None, str(problem)))
+            continue
+        title = options.get("title") or (reader.metadata or {}).get("/Title") or PurePosixPath(entry).stem.replace("-", " ").capitalize()
+        bound[entry] = BoundPdf(entry, entry, str(title), data, len(reader.pages), str(options.get("password", "")))
+    return bound, problems
+
+
+def resolve_packets(settings, documents, bound, text) -> tuple[tuple[Packet, ...], list[Problem]]:
+    """Expand each packet's entries (ids, globs, PDF paths) in the order written."""
+    packets, problems = [], []
+    for spec in settings["packets"]:
+        items: list[str] = []
+        for entry in spec["documents"]:
+            if entry.lower().endswith(".pdf"):
+                matches = [entry] if entry in bound else []
+                if entry not in bound:
+                    continue
+            else:
+                matches = [d.id for d in sorted(documents.values(), key=lambda d: (d.title.lower(), d.id)) if matches_entry(d, entry)]
+                if not matches:
+                    hint = schema.unknown_field(entry, documents).replace("unknown field", "no document matches")
+                    problems.append(Problem("course.toml", schema.toml_line(text, f'"{entry}"'), f"packet '{spec['id']}': {hint}"))
+            items += [m for m in matches if m not in items]
+        packets.append(Packet(spec["id"], spec["title"], tuple(items), spec["duplex"]))
+    return tuple(packets), problems
+
+
+def matches_entry(doc: Document, entry: str) -> bool:
+    """A packet entry names a document by id or by path, globs allowed: "welder", "roles/*"."""
+    if "/" not in entry:
+        return fnmatch.fnmatchcase(doc.id, entry)
+    path = doc.path.removesuffix(".md")
+    return any(fnmatch.fnmatchcase(path, prefix + entry) for prefix in ("", "handouts/", "lessons/"))
+
+
+# ---------------------------------------------------------------- sections
+
+
+def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[str, str], str], list[Problem]]:
+    """Every document's section HTML in both editions; Markdown problems with their lines.
+
+    With ``templated`` false (other problems were found) only the Markdown is checked.
+    """
+    env = templates.environment(course.styles)
+    roles = sorted((d for d in course.documents.values() if d.kind == "role"), key=lambda d: d.title)
+    by_pathway: dict[str, list[str]] = {}
+    for role in roles:
+        by_pathway.setdefault(role.meta["pathway"], []).append(role.title)
+    pathways = course.pathways or {p: p for p in by_pathway}
+    blocks = {"cluster-map": templates.cluster_map(course.title, pathways, by_pathway)}
+    sections, problems = {}, []
+    for doc in course.documents.values():
+        for edition in course.editions:
+            result = markup.render(
+                doc.source.body, doc.source.body_line, edition=edition, worksheet=doc.kind == "worksheet",
+                graded=not doc.meta.get("self_assessment"), seed=doc.id, blocks=blocks,
+            )
+            html, resource_problems = check_images(course.root, doc, result.html)
+            result.html = html
+            if edition == course.editions[0]:
+                problems += [Problem(doc.path, line, message) for line, message in result.problems]
+                problems += resource_problems
+            if not templated or problems:
+                continue
+            sections[(doc.id, edition)] = templates.render(
+                env, f"{doc.kind}.html", doc=doc, body=result, edition=edition,
+                running_title=running_title(doc, edition), **kind_context(course, doc),
+            )
+    for item in course.bound.values():
+        for edition in course.editions:
+            sections[(item.id, edition)] = templates.render(
+                env, "bound.html", doc=item, edition=edition, running_title=item.title
+            )
+    return sections, problems
+
+
+def running_title(doc: Document, edition: str) -> str:
+    if edition == "teacher" and doc.kind == "worksheet" and not doc.meta.get("self_assessment"):
+        return f"{doc.title} · Answer key"
+    return doc.title
+
+
+def kind_context(course: Course, doc: Document) -> dict[str, Any]:
+    if doc.kind == "role":
+        sectors = course.settings["sectors"]
+        return {
+            "pathway": course.pathways.get(doc.meta["pathway"], doc.meta["pathway"]),
+            "sectors": [sectors.get(s, s.replace("-", " ").capitalize()) for s in doc.meta.get("sectors") or []],
+            "related": [course.documents[r] for r in doc.meta["related"] if r in course.documents],
+        }
+    if doc.kind == "worksheet":
+        lesson = course.documents.get(doc.meta.get("lesson") or "")
+        return {"lesson_title": lesson.title if lesson else ""}
+    return {}
+
+
+def check_images(root: Path, doc: Document, html: str) -> tuple[str, list[Problem]]:
+    """Images must be files inside the course folder; paths become course-relative."""
+    problems = []
+    folder = PurePosixPath(doc.path).parent
+
+    def resolve(match: re.Match) -> str:
+        src = match.group(1)
+        line = next((doc.source.body_line + i for i, text in enumerate(doc.source.body.split("\n")) if src in text), doc.source.body_line)
+        relative = os.path.normpath((folder / src).as_posix()) if not src.startswith("/") else src
+        target = (root / relative).resolve()
+        if re.match(r"^[a-z][a-z0-9+.-]*:", src) or src.startswith("/") or not target.is_relative_to(root):
+            problems.append(Problem(doc.path, line, f"image '{src}' is outside the course folder; copy it into the course"))
+        elif not target.is_file():
+            candidates = [p.relative_to(root).as_posix() for p in root.rglob("*") if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".svg", ".gif")]
+            near = schema.unknown_field(relative, candidates)
+            hint = near[near.index("(") :] if "(" in near else ""
+            problems.append(Problem(doc.path, line, f"image '{src}' not found {hint}".rstrip()))
+        return match.group(0).replace(f'src="{src}"', f'src="{relative}"')
+
+    return IMG_SRC.sub(resolve, html), problems
+
+
+# ---------------------------------------------------------------- render
+
+
+def jobs(plan: Plan) -> list[dict[str, Any]]:
+    """Every PDF to make: each document per edition, each packet per edition."""
+    course = plan.course
+    common = {"root": str(course.root), "styles": str(course.styles), "paper": course.paper}
+    env = templates.environment(course.styles)
+    result = []
+    for edition in course.editions:
+        for doc in course.documents.values():
+            html = templates.render(
+                env, "document.html", course=course, edition=edition, mode="single", duplex=False,
+                title=doc.title, description=f"{doc.label} · {course.title}", language=doc.meta.get("language") or course.language,
+                running=doc.label, sections=[plan.sections[(doc.id, edition)]],
+            )
+            result.append({**common, "type": "document", "path": f"{edition}/documents/{doc.id}.pdf", "html": html, "kind": doc.kind})
+        for pack in course.packets:
+            body = templates.render(
+                env, "document.html", course=course, edition=edition, mode="packet", duplex=pack.duplex,
+                title=f"{pack.title} · {course.title}", description=f"{pack.title} · {course.title}", language=course.language,
+                running=pack.title, sections=[plan.sections[(item, edition)] for item in pack.items],
+            )
+            front = {
+                "course": {"title": course.title, "subtitle": course.subtitle, "teacher": course.teacher, "school": course.school},
+                "packet": {"title": pack.title}, "edition": edition, "language": course.language,
+                "entries": [{"id": i, "title": course.item(i).title, "label": course.item(i).label, "kind": course.item(i).kind} for i in pack.items],
+            }
+            bound = [(i, course.bound[i].data, course.bound[i].password) for i in pack.items if i in course.bound]
+            result.append({
+                **common, "type": "packet", "path": f"{edition}/{pack.id}.pdf", "html": body, "front": front,
+                "duplex": pack.duplex, "bound": bound, "documents": len(pack.items),
+            })
+    return result
+
+
+_typesetters: dict[tuple, Typesetter] = {}
+
+
+def typesetter(job: dict[str, Any]) -> Typesetter:
+    key = (job["root"], job["styles"], job["paper"])
+    if key not in _typesetters:
+        styles = Path(job["styles"])
+        _typesetters[key] = Typesetter(
+            Path(job["root"]), (Path(job["root"]), styles), [styles / "coursepack.css"], PAPER_CSS[job["paper"]]
+        )
+    return _typesetters[key]
+
+
+def identifier(*parts: str) -> bytes:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32].encode()
+
+
+def run_job(job: dict[str, Any]) -> Output:
+    """Render one PDF (in a worker process); warnings are returned, not printed."""
+    with collect_warnings() as warnings:
+        setter = typesetter(job)
+        setter.fetcher.refused.clear()
+        if job["type"] == "document":
+            document = setter.layout(job["html"])
+            data = setter.write(document, identifier(job["path"], job["html"]))
+            output = Output(job["path"], data, pages=len(document.pages), documents=1)
+            if job["kind"] == "role":
+                output.warnings += role_budget(document)
+        else:
+            output = render_packet(setter, job)
+    output.warnings += [f"WeasyPrint: {w}" for w in warnings]
+    output.warnings += [f"refused to load {url}" for url in setter.fetcher.refused]
+    output.warnings += font_fallbacks(output.data, Path(job["styles"]))
+    return output
+
+
+def render_packet(setter: Typesetter, job: dict[str, Any]) -> Output:
+    """Lay out the body, then the cover and contents with true page numbers; one PDF."""
+    body = setter.layout(job["html"])
+    if job["duplex"] and len(body.pages) % 2:
+        body = setter.layout(job["html"].replace("</body>", BLANK_END + "</body>"))
+    starts: dict[str, int] = {}
+    for number, page in enumerate(body.pages, start=1):
+        for anchor in page.anchors:
+            starts.setdefault(anchor, number)
+    front_context = dict(job["front"])
+    for entry in front_context["entries"]:
+        entry["page"] = starts.get(f"doc-{entry['id']}", "")
+    env = templates.environment(Path(job["styles"]))
+
+    def front_html(pad: bool) -> str:
+        sections = [templates.render(env, "front.html", pad=pad, **front_context)]
+        return templates.render(
+            env, "document.html", mode="front", duplex=job["duplex"], title=job["front"]["packet"]["title"],
+            description="", running="", sections=sections, **{k: front_context[k] for k in ("course", "edition", "language")},
+        )
+
+    front = setter.layout(front_html(False))
+    if job["duplex"] and len(front.pages) % 2:
+        front = setter.layout(front_html(True))
+    combined = body.copy(front.pages + body.pages)
+    data = setter.write(combined, identifier(job["path"], job["html"]))
+    offset = len(front.pages)
+    bound = [(offset + starts[f"doc-{item}"] - 1, pdf, password) for item, pdf, password in job["bound"]]
+    data = packet.finish(data, offset, bound)
+    return Output(job["path"], data, pages=len(combined.pages), documents=job["documents"], duplex=job["duplex"])
+
+
+def role_budget(document) -> list[str]:
+    """A role sheet prints on one page or two, and never leaves a few lines on the last."""
+    pages = len(document.pages)
+    if pages > ROLE_PAGE_LIMIT:
+        return [f"the role sheet runs to {pages} pages; shorten it to fit on {ROLE_PAGE_LIMIT}"]
+    if pages > 1 and page_fill(document.pages[-1]) < FEW_LINES:
+        return ["the role sheet spills a few lines onto its last page; shorten it to fit on one page"]
+    return []
+
+
+def page_fill(page) -> float:
+    """How much of a page's content area its text uses, from 0 to 1."""
+    box = page._page_box
+    top, height = box.content_box_y(), box.height
+    bottoms = [b.position_y + b.margin_height() for b in box.descendants() if type(b).__name__ == "LineBox"]
+    return (max(bottoms, default=top) - top) / height if height else 1
+
+
+def font_fallbacks(data: bytes, styles: Path) -> list[str]:
+    """Fonts in the PDF that are not bundled mean a glyph fell back to a system font."""
+    bundled = {p.stem.split("-")[0].lower() for p in (styles / "fonts").glob("*.[ot]tf")}
+    used = {name.split("+")[-1].lstrip("/") for name in packet.font_names(data)}
+    return [f"font fallback: '{name}' was used for characters the bundled fonts lack" for name in sorted(used) if name.split("-")[0].lower() not in bundled]
+
+
+# ---------------------------------------------------------------- write
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """One build at a time per output folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CoursepackError(f"another build is writing to {out}; wait for it to finish") from None
+        yield
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside the target, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def render_all(plan: Plan, workers: int) -> list[Output]:
+    todo = jobs(plan)
+    if workers <= 1 or len(todo) < 4:
+        return [run_job(job) for job in todo]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(run_job, todo))
+
+
+def build(root: Path, out: Path, strict: bool = True, workers: int | None = None) -> list[Output]:
+    """Check, render every PDF in memory, and only then write them all."""
+    plan = load(root)
+    with locked(out):
+        outputs = render_all(plan, workers or min(2, os.cpu_count() or 1))
+        warnings = [f"{o.path}: warning: {w}" for o in outputs for w in o.warnings]
+        if strict and warnings:
+            raise BuildWarnings(warnings)
+        for output in outputs:
+            write_atomic(out / output.path, output.data)
+    return outputs
+
+
+def clean(out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+

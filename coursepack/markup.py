@@ -1,0 +1,195 @@
+"""Markdown to sanitised HTML, per edition: ``::: teacher`` blocks and worksheet questions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+from .questions import BLANK, QuestionProblem, QuestionRenderer, parse_question, word_bank
+from .schema import unknown_field
+
+FENCE = re.compile(r"^:::\s*([\w-]+)\s*$")
+FENCE_END = re.compile(r"^:::\s*$")
+WORD_BANK_HEADING = re.compile(r"^(#{1,6}\s.*?)\s*\{\s*word[ -]bank\s*\}\s*$", re.IGNORECASE)
+HEADING = re.compile(r"^#{1,6}\s")
+BLOCK_NAMES = ("teacher", "student", "cluster-map")
+EXTENSIONS = ["tables", "sane_lists", "smarty", "attr_list"]
+ALLOWED_TAGS = {
+    "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "lang", "title", "aria-label"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "type"},
+}
+
+
+@dataclass
+class Markup:
+    """A body rendered for one edition, with what the worksheet header and key need."""
+
+    html: str = ""
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    questions: int = 0
+    points: float = 0
+    key: list[tuple[int, str]] = field(default_factory=list)
+
+
+def sanitise(html: str) -> str:
+    """Reduce HTML to the allowlist: no scripts, styles, frames, forms or foreign URLs."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+    )
+
+
+def inline(text: str) -> str:
+    """Markdown for one line of text, without the paragraph around it."""
+    html = markdown.markdown(text, extensions=["smarty"])
+    return re.sub(r"^<p>(.*)</p>$", r"\1", html, flags=re.DOTALL)
+
+
+def render(
+    body: str,
+    first_line: int,
+    *,
+    edition: str,
+    worksheet: bool = False,
+    graded: bool = True,
+    seed: str = "",
+    blocks: dict[str, str] | None = None,
+) -> Markup:
+    """Render a Markdown body for an edition; problems carry source line numbers."""
+    result = Markup()
+    renderer = QuestionRenderer(edition == "teacher", inline, seed)
+    extension = CoursepackExtension(result, renderer, first_line, edition, worksheet, graded, blocks or {})
+    md = markdown.Markdown(extensions=[*EXTENSIONS, extension])
+    result.html = sanitise(md.convert(body))
+    if worksheet and result.questions == 0 and not result.problems:
+        result.problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
+    return result
+
+
+class CoursepackExtension(Extension):
+    def __init__(self, result, renderer, first_line, edition, worksheet, graded, blocks):
+        super().__init__()
+        self.args = (result, renderer, first_line, edition, worksheet, graded, blocks)
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.preprocessors.register(BlockPreprocessor(md, *self.args), "coursepack", 25)
+
+
+class BlockPreprocessor(Preprocessor):
+    """Turns fenced ``:::`` blocks and ``?`` question blocks into stashed HTML."""
+
+    def __init__(self, md, result, renderer, first_line, edition, worksheet, graded, blocks):
+        super().__init__(md)
+        self.result = result
+        self.renderer = renderer
+        self.first_line = first_line
+        self.edition = edition
+        self.worksheet = worksheet
+        self.graded = graded
+        self.blocks = blocks
+        self.pending_bank = ""
+
+    def problem(self, line: int, message: str) -> None:
+        self.result.problems.append((line, message))
+
+    def stash(self, html: str) -> list[str]:
+        return ["", self.md.htmlStash.store(html), ""]
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            number = self.first_line + index
+            if match := FENCE.match(line):
+                end = self.fence_end(lines, index)
+                if end is None:
+                    self.problem(number, f"the '::: {match.group(1)}' block is not closed: add a line ':::'")
+                    end = len(lines)
+                out += self.fenced(match.group(1), lines[index + 1 : end], number)
+                index = end + 1
+            elif self.worksheet and (line.startswith("? ") or line.strip() == "?"):
+                end = index
+                while end < len(lines) and lines[end].strip():
+                    end += 1
+                out += self.question([(self.first_line + i, lines[i]) for i in range(index, end)])
+                index = end
+            elif self.worksheet and (match := WORD_BANK_HEADING.match(line)):
+                out.append(match.group(1))
+                self.pending_bank = word_bank(self.part_blanks(lines[index + 1 :]), f"{self.renderer.seed}:{number}")
+                index += 1
+            else:
+                out.append(line)
+                index += 1
+        return out
+
+    @staticmethod
+    def fence_end(lines: list[str], start: int) -> int | None:
+        depth = 0
+        for index in range(start + 1, len(lines)):
+            if FENCE.match(lines[index]):
+                depth += 1
+            elif FENCE_END.match(lines[index]):
+                if depth == 0:
+                    return index
+                depth -= 1
+        return None
+
+    def fenced(self, name: str, inner: list[str], line: int) -> list[str]:
+        if name not in BLOCK_NAMES:
+            self.problem(line, unknown_field(name, BLOCK_NAMES).replace("field", "block"))
+            return []
+        if name == "cluster-map":
+            return self.stash(self.blocks.get(name, ""))
+        if (name == "teacher") != (self.edition == "teacher"):
+            return []
+        nested = render(
+            "\n".join(inner), line + 1, edition=self.edition, worksheet=self.worksheet,
+            graded=self.graded, seed=self.renderer.seed, blocks=self.blocks,
+        )
+        self.result.problems += nested.problems
+        self.result.questions += nested.questions
+        if name == "student":
+            return self.stash(nested.html)
+        label = '<p class="teacher-label">Teacher</p>'
+        return self.stash(f'<aside class="teacher-only">{label}{nested.html}</aside>')
+
+    def question(self, block: list[tuple[int, str]]) -> list[str]:
+        try:
+            question = parse_question(block, self.graded)
+        except QuestionProblem as problem:
+            self.problem(problem.line, problem.message)
+            return []
+        self.result.questions += 1
+        self.result.points += question.points or 0
+        self.result.key.append((self.result.questions, self.renderer.key(question)))
+        html = self.pending_bank + self.renderer.render(question, self.result.questions)
+        self.pending_bank = ""
+        return self.stash(html)
+
+    def part_blanks(self, lines: list[str]) -> list[str]:
+        """The blank answers of the questions up to the next heading."""
+        words = []
+        for line in lines:
+            if HEADING.match(line):
+                break
+            words += [m.strip() for m in BLANK.findall(line)]
+        return words

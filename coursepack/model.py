@@ -1,0 +1,109 @@
+"""The course as data: frozen records passed between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+EDITIONS = ("student", "teacher")
+KIND_LABELS = {
+    "lesson": "Reading",
+    "overview": "Reading",
+    "role": "Role sheet",
+    "worksheet": "Worksheet",
+    "handout": "Handout",
+    "pdf": "Handout",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A Markdown source split into front matter and body, with line numbers."""
+
+    path: str
+    meta: dict[str, Any]
+    lines: dict[tuple, int]
+    body: str
+    body_line: int
+
+    def line_of(self, *key: Any) -> int:
+        """Line of a front-matter field (or list item), or the first line."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return 1
+
+
+@dataclass(frozen=True)
+class Document:
+    """A validated document: its kind, id, typed front matter and Markdown body."""
+
+    id: str
+    kind: str
+    source: Source
+    meta: dict[str, Any]
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class BoundPdf:
+    """An existing PDF from the course folder, bound into packets as it is."""
+
+    id: str
+    path: str
+    title: str
+    data: bytes
+    page_count: int
+    password: str = ""
+    kind: str = "pdf"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class Packet:
+    """An ordered selection of documents bound into one PDF per edition."""
+
+    id: str
+    title: str
+    items: tuple[str, ...]
+    duplex: bool
+
+
+@dataclass(frozen=True)
+class Course:
+    """Everything a build needs, read and validated, before anything is written."""
+
+    root: Path
+    styles: Path
+    title: str
+    subtitle: str
+    teacher: str
+    school: str
+    paper: str
+    language: str
+    pathways: dict[str, str]
+    documents: dict[str, Document]
+    bound: dict[str, BoundPdf]
+    packets: tuple[Packet, ...]
+    editions: tuple[str, ...] = EDITIONS
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def item(self, item_id: str) -> Document | BoundPdf:
+        """A packet item: a rendered document or a bound PDF."""
+        return self.documents.get(item_id) or self.bound[item_id]

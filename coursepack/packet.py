@@ -1,0 +1,90 @@
+"""The pypdf edge: check existing PDFs, bind them in, set page labels, fonts and metadata."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+from pypdf.generic import NameObject
+
+MAX_BOUND_PAGES = 200
+PAGE_KEYS = ("/Contents", "/Resources", "/MediaBox", "/CropBox", "/Rotate", "/UserUnit")
+DANGEROUS_KEYS = ("/AA", "/Annots", "/B", "/Thumb")
+
+
+class PdfProblem(Exception):
+    """An existing PDF that cannot be bound in (the message says why, for a teacher)."""
+
+
+def open_pdf(data: bytes, password: str = "") -> PdfReader:
+    """Open and check an existing PDF: readable, not locked, a sane number of pages."""
+    if not data.lstrip()[:5].startswith(b"%PDF-"):
+        raise PdfProblem("this is not a PDF file (it does not start with %PDF-)")
+    try:
+        reader = PdfReader(BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            if not password:
+                raise PdfProblem(
+                    "the PDF is encrypted: add its password to course.toml "
+                    '([pdfs."<path>"] password = "..."), or bind an unlocked copy'
+                )
+            if not reader.decrypt(password):
+                raise PdfProblem("the PDF's password in course.toml is wrong")
+        count = len(reader.pages)
+        if count == 0:
+            raise PdfProblem("the PDF has no pages")
+        if count > MAX_BOUND_PAGES:
+            raise PdfProblem(f"the PDF has {count} pages; at most {MAX_BOUND_PAGES} can be bound into a packet")
+        for page in reader.pages:
+            page.mediabox  # noqa: B018 - reading the page tree finds truncated files
+    except PdfProblem:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise PdfProblem(f"the PDF is damaged or truncated and cannot be read ({error})") from None
+    return reader
+
+
+def finish(pdf: bytes, front_pages: int, bound: list[tuple[int, bytes, str]]) -> bytes:
+    """Bind existing PDFs over their placeholder pages and label pages as printed.
+
+    ``bound`` holds (first placeholder page index, PDF bytes, password) triples.
+    """
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
+    for start, data, password in bound:
+        source = open_pdf(data, password)
+        for offset, page in enumerate(source.pages):
+            replace_page(writer, start + offset, page)
+    total = len(writer.pages)
+    if front_pages:
+        writer.set_page_label(0, front_pages - 1, style="/r")
+    if total > front_pages:
+        writer.set_page_label(front_pages, total - 1, style="/D", start=1)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def replace_page(writer: PdfWriter, index: int, page) -> None:
+    """Put a page's content in place of a placeholder page, keeping its links and tags."""
+    target = writer.pages[index]
+    values = {key: page.get_inherited(key, None) for key in PAGE_KEYS}
+    for key in PAGE_KEYS:
+        value = values[key]
+        if value is None:
+            target.pop(NameObject(key), None)
+        else:
+            target[NameObject(key)] = value.clone(writer)
+    for key in DANGEROUS_KEYS:
+        target.pop(NameObject(key), None)
+
+
+def font_names(pdf: bytes) -> list[str]:
+    """The BaseFont names of every font a PDF uses, page by page."""
+    reader = PdfReader(BytesIO(pdf))
+    names = []
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
+        for ref in fonts.get_object().values():
+            names.append(str(ref.get_object().get("/BaseFont", "")))
+    return names

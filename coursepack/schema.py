@@ -1,0 +1,296 @@
+"""Field rules per document kind, declared once as data, and the checks that apply them."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+from .errors import Problem
+from .model import Source
+
+
+class FieldProblem(Exception):
+    """A field's value does not fit its type (the message says what it needs)."""
+
+    def __init__(self, message: str, key: tuple = ()):
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise FieldProblem("must be text")
+    return value.strip()
+
+
+def number(value: Any) -> int | float:
+    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+        return float(value) if "." in value else int(value)
+    raise FieldProblem(f"must be a number, not {describe(value)}")
+
+
+def flag(value: Any) -> bool:
+    if isinstance(value, str) and value.lower() in ("true", "yes", "false", "no"):
+        return value.lower() in ("true", "yes")
+    raise FieldProblem(f"must be true or false, not {describe(value)}")
+
+
+def text_list(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise FieldProblem("must be a list of one or more items ('- item' lines or [a, b])")
+    items = []
+    for index, item in enumerate(value):
+        try:
+            items.append(text(item))
+        except FieldProblem:
+            raise FieldProblem(f"item {index + 1} must be text", (index,)) from None
+    return items
+
+
+def record(fields: dict[str, Callable], required: tuple[str, ...] = ()) -> Callable:
+    """A type for a mapping with named sub-fields."""
+
+    def check(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise FieldProblem("must be fields written as 'name: value' on indented lines")
+        for name in value:
+            if name not in fields:
+                raise FieldProblem(unknown_field(name, fields), (name,))
+        for name in required:
+            if name not in value:
+                raise FieldProblem(f"is missing '{name}'")
+        result: dict[str, Any] = dict.fromkeys(fields)
+        for name, kind in fields.items():
+            if name in value:
+                try:
+                    result[name] = kind(value[name])
+                except FieldProblem as problem:
+                    raise FieldProblem(f"'{name}' {problem.message}", (name, *problem.key)) from None
+        return result
+
+    return check
+
+
+def record_list(item_type: Callable) -> Callable:
+    def check(value: Any) -> list[Any]:
+        if not isinstance(value, list) or not value:
+            raise FieldProblem("must be a list of one or more items")
+        result = []
+        for index, item in enumerate(value):
+            try:
+                result.append(item_type(item))
+            except FieldProblem as problem:
+                raise FieldProblem(f"item {index + 1}: {problem.message}", (index, *problem.key)) from None
+        return result
+
+    return check
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    return "a list" if isinstance(value, list) else "a group of fields"
+
+
+def unknown_field(name: str, known: Any) -> str:
+    message = f"unknown field '{name}'"
+    match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"{message} (did you mean '{match[0]}'?)" if match else message
+
+
+TERMS = record_list(record({"term": text, "definition": text}, required=("term", "definition")))
+EDUCATION = record(
+    {
+        "high_school": text_list,
+        "credentials": text_list,
+        "apprenticeship": text,
+        "two_year": text,
+        "four_year": text,
+    }
+)
+
+COMMON = {"kind": text, "title": text, "subtitle": text, "summary": text, "language": text}
+READING = {
+    **COMMON,
+    "lesson": number,
+    "duration": text,
+    "objectives": text_list,
+    "materials": text_list,
+    "vocabulary": TERMS,
+}
+KINDS: dict[str, dict[str, Any]] = {
+    "lesson": {"fields": READING, "required": ("title",)},
+    "overview": {"fields": READING, "required": ("title",)},
+    "role": {
+        "fields": {
+            **COMMON,
+            "pathway": text,
+            "sectors": text_list,
+            "duties": text_list,
+            "skills": text_list,
+            "tools": text_list,
+            "education": EDUCATION,
+            "environment": text,
+            "related": text_list,
+            "reflection": text_list,
+            "outlook": text,
+            "outlook_source": text,
+        },
+        "required": (
+            "title", "pathway", "summary", "duties", "skills", "tools",
+            "education", "environment", "related", "reflection",
+        ),
+    },
+    "worksheet": {
+        "fields": {
+            **COMMON,
+            "lesson": text,
+            "instructions": text,
+            "key": flag,
+            "self_assessment": flag,
+        },
+        "required": ("title",),
+    },
+    "handout": {"fields": COMMON, "required": ("title",)},
+}
+FOLDER_KINDS = {"lessons": "lesson", "handouts/roles": "role", "handouts/worksheets": "worksheet"}
+
+
+def default_kind(path: str) -> str:
+    """The kind a file's folder gives it: lessons/ → lesson, handouts/roles/ → role, …"""
+    parent = PurePosixPath(path).parent.as_posix()
+    for folder, kind in FOLDER_KINDS.items():
+        if parent == folder or parent.startswith(folder + "/"):
+            return kind
+    return "handout"
+
+
+def validate(source: Source) -> tuple[str, dict[str, Any], list[Problem]]:
+    """Check a source's front matter against its kind; return kind, typed fields, problems."""
+    problems: list[Problem] = []
+
+    def report(key: tuple, message: str) -> None:
+        problems.append(Problem(source.path, source.line_of(*key), message))
+
+    kind = default_kind(source.path)
+    if "kind" in source.meta:
+        wanted = source.meta["kind"]
+        if isinstance(wanted, str) and wanted in KINDS:
+            kind = wanted
+        else:
+            report(("kind",), f"unknown kind {describe(wanted)} (use one of: {', '.join(KINDS)})")
+    rules = KINDS[kind]
+    meta: dict[str, Any] = dict.fromkeys(rules["fields"])
+    for name, value in source.meta.items():
+        check = rules["fields"].get(name)
+        if check is None:
+            report((name,), f"{unknown_field(name, rules['fields'])} for a {kind}")
+            continue
+        try:
+            meta[name] = check(value)
+        except FieldProblem as problem:
+            report((name, *problem.key), f"field '{name}' {problem.message}")
+    for name in rules["required"]:
+        if name not in source.meta:
+            line = source.body_line - 1
+            problems.append(Problem(source.path, line, f"missing required field '{name}' for a {kind}"))
+    if "outlook" in meta and "outlook_source" not in meta:
+        report(("outlook",), "field 'outlook' needs 'outlook_source' naming where the figures come from")
+    return kind, meta, problems
+
+
+PACKET_FIELDS = ("id", "title", "documents", "duplex")
+SETTINGS_FIELDS = (
+    "title", "subtitle", "teacher", "school", "paper", "language", "duplex",
+    "pathways", "sectors", "packets", "pdfs",
+)
+PAPERS = ("letter", "a4")
+
+
+def toml_line(text: str, needle: str) -> int | None:
+    """The first line of course.toml that contains ``needle`` (TOML keeps no positions)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Check course.toml: known keys and types, packets with ids, titles and documents."""
+    problems: list[Problem] = []
+
+    def report(needle: str, message: str) -> None:
+        problems.append(Problem("course.toml", toml_line(text, needle), message))
+
+    for key in data:
+        if key not in SETTINGS_FIELDS:
+            report(key, unknown_field(key, SETTINGS_FIELDS))
+    settings: dict[str, Any] = {
+        "title": "", "subtitle": "", "teacher": "", "school": "", "paper": "letter",
+        "language": "en-US", "duplex": False, "pathways": {}, "sectors": {}, "packets": [], "pdfs": {},
+    }
+    for key in ("title", "subtitle", "teacher", "school", "language"):
+        if key in data:
+            if isinstance(data[key], str) and data[key].strip():
+                settings[key] = data[key].strip()
+            else:
+                report(key, f"'{key}' must be text in quotes")
+    if not settings["title"]:
+        problems.append(Problem("course.toml", None, "missing 'title' (the course title)"))
+    paper = data.get("paper", "letter")
+    if not isinstance(paper, str) or paper.lower() not in PAPERS:
+        report("paper", f"'paper' must be \"letter\" or \"a4\", not {paper!r}")
+    else:
+        settings["paper"] = paper.lower()
+    if "duplex" in data:
+        if isinstance(data["duplex"], bool):
+            settings["duplex"] = data["duplex"]
+        else:
+            report("duplex", "'duplex' must be true or false")
+    for table in ("pathways", "sectors"):
+        value = data.get(table, {})
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            report(table, f"[{table}] must list ids with their names, e.g. production = \"Production\"")
+        else:
+            settings[table] = value
+    pdfs = data.get("pdfs", {})
+    if isinstance(pdfs, dict) and all(isinstance(v, dict) for v in pdfs.values()):
+        settings["pdfs"] = pdfs
+    else:
+        report("pdfs", '[pdfs."handouts/file.pdf"] tables hold title and password of existing PDFs')
+    packets = data.get("packets", [])
+    if not isinstance(packets, list) or not packets:
+        report("packets", "add at least one [[packets]] table with id, title and documents")
+        packets = []
+    seen = set()
+    for packet in packets:
+        if not isinstance(packet, dict):
+            continue
+        for key in packet:
+            if key not in PACKET_FIELDS:
+                report(key, f"packet: {unknown_field(key, PACKET_FIELDS)}")
+        pid = packet.get("id")
+        if not isinstance(pid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", pid):
+            report("[[packets]]", f"packet id {pid!r} must be lower-case letters, digits and dashes")
+            continue
+        if pid in seen:
+            report(f'"{pid}"', f"packet id '{pid}' is used twice")
+        seen.add(pid)
+        if not isinstance(packet.get("title"), str) or not packet["title"].strip():
+            report(f'"{pid}"', f"packet '{pid}' needs a title")
+        documents = packet.get("documents")
+        if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
+            report(f'"{pid}"', f"packet '{pid}' needs documents = [\"id\", \"roles/*\", ...]")
+            continue
+        duplex = packet.get("duplex", settings["duplex"])
+        if not isinstance(duplex, bool):
+            report(f'"{pid}"', f"packet '{pid}': 'duplex' must be true or false")
+            duplex = False
+        settings["packets"].append(
+            {"id": pid, "title": str(packet.get("title", pid)).strip(), "documents": documents, "duplex": duplex}
+        )
+    return settings, problems

@@ -1,0 +1,74 @@
+"""Jinja2 templates over the course styles, and the cluster map drawn from role data."""
+
+from __future__ import annotations
+
+import textwrap
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition"}
+
+
+def environment(styles: Path) -> jinja2.Environment:
+    """A strict, autoescaping environment over ``styles/templates``."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(styles / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render a template; Markdown bodies come in as already-sanitised markup."""
+    return env.get_template(name).render(**context, edition_name=EDITION_NAMES.get(context.get("edition"), ""))
+
+
+def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]]) -> str:
+    """An SVG map, pathways → roles, with a text alternative built from the same data."""
+    columns, box_width, gap, line_height = 3, 214, 19, 15
+    names = list(pathways)
+    rows = [names[i : i + columns] for i in range(0, len(names), columns)]
+    wrapped = {pid: textwrap.wrap(pathways[pid], 26) for pid in names}
+    parts = []
+    top = 78
+    width = columns * box_width + (columns - 1) * gap
+    parts.append(
+        f'<rect x="{width / 2 - 170}" y="4" width="340" height="40" rx="6" fill="#1a1a1a"/>'
+        f'<text x="{width / 2}" y="30" text-anchor="middle" font-size="15" font-weight="900" '
+        f'fill="#ffffff">{escape(title)}</text>'
+    )
+    for row in rows:
+        height = max(len(wrapped[p]) * line_height + len(roles.get(p, [])) * line_height + 26 for p in row)
+        for column, pid in enumerate(row):
+            x = column * box_width + column * gap
+            centre = x + box_width / 2
+            parts.append(f'<path d="M{width / 2} 44 L{centre} {top}" stroke="#7a7a7a" stroke-width="1.2" fill="none"/>')
+            parts.append(
+                f'<rect x="{x}" y="{top}" width="{box_width}" height="{height}" rx="4" '
+                f'fill="#eef2f6" stroke="#1a1a1a" stroke-width="1.2"/>'
+            )
+            y = top + 17
+            for line in wrapped[pid]:
+                parts.append(f'<text x="{x + 10}" y="{y}" font-size="12" font-weight="700" fill="#1f4e79">{escape(line)}</text>')
+                y += line_height
+            parts.append(f'<path d="M{x + 10} {y - 8} H{x + box_width - 10}" stroke="#7a7a7a" stroke-width="0.8"/>')
+            y += 6
+            for role in roles.get(pid, []):
+                parts.append(f'<text x="{x + 14}" y="{y}" font-size="11.5" fill="#1a1a1a">• {escape(role)}</text>')
+                y += line_height
+        top += height + 22
+    description = "; ".join(
+        f"{pathways[pid]}: {', '.join(roles.get(pid, [])) or 'no role sheets yet'}" for pid in names
+    )
+    alt = f"Map of the {title}. Pathways and their roles — {description}."
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {top}" role="img" '
+        f'aria-label="{escape(alt)}" font-family="Lato">{"".join(parts)}</svg>'
+    )
+    caption = "The cluster map: each box is a pathway, listing the role sheets in this course."
+    return f'<figure class="cluster-map">{svg}<figcaption>{caption}</figcaption></figure>'
