@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
+from markupsafe import Markup
+
 from . import markup, packet, schema, templates
 from .errors import CoursepackError, Problem, SourceErrors
 from .model import EDITIONS, BoundPdf, Course, Document, Packet
@@ -204,7 +206,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 graded=not doc.meta.get("self_assessment"), seed=doc.id, blocks=blocks,
             )
             html, resource_problems = check_images(course.root, doc, result.html)
-            result.html = html
+            result.html = Markup(html)
             if edition == course.editions[0]:
                 problems += [Problem(doc.path, line, message) for line, message in result.problems]
                 problems += resource_problems
@@ -280,7 +282,7 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
                 title=doc.title, description=f"{doc.label} · {course.title}", language=doc.meta.get("language") or course.language,
                 running=doc.label, sections=[plan.sections[(doc.id, edition)]],
             )
-            result.append({**common, "type": "document", "path": f"{edition}/documents/{doc.id}.pdf", "html": html, "kind": doc.kind})
+            result.append({**common, "type": "document", "path": f"{edition}/documents/{doc.id}.pdf", "html": str(html), "kind": doc.kind})
         for pack in course.packets:
             body = templates.render(
                 env, "document.html", course=course, edition=edition, mode="packet", duplex=pack.duplex,
@@ -294,7 +296,7 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
             }
             bound = [(i, course.bound[i].data, course.bound[i].password) for i in pack.items if i in course.bound]
             result.append({
-                **common, "type": "packet", "path": f"{edition}/{pack.id}.pdf", "html": body, "front": front,
+                **common, "type": "packet", "path": f"{edition}/{pack.id}.pdf", "html": str(body), "front": front,
                 "duplex": pack.duplex, "bound": bound, "documents": len(pack.items),
             })
     return result

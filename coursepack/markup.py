@@ -57,6 +57,11 @@ def sanitise(html: str) -> str:
     )
 
 
+def block_placeholder(name: str) -> str:
+    """Marks where generated HTML (not sanitised: it is ours) goes after sanitising."""
+    return f'<div class="block-{name}"></div>'
+
+
 def inline(text: str) -> str:
     """Markdown for one line of text, without the paragraph around it."""
     html = markdown.markdown(text, extensions=["smarty"])
@@ -79,6 +84,8 @@ def render(
     extension = CoursepackExtension(result, renderer, first_line, edition, worksheet, graded, blocks or {})
     md = markdown.Markdown(extensions=[*EXTENSIONS, extension])
     result.html = sanitise(md.convert(body))
+    for name, html in (blocks or {}).items():
+        result.html = result.html.replace(block_placeholder(name), html)
     if worksheet and result.questions == 0 and not result.problems:
         result.problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
     return result
@@ -157,8 +164,8 @@ class BlockPreprocessor(Preprocessor):
         if name not in BLOCK_NAMES:
             self.problem(line, unknown_field(name, BLOCK_NAMES).replace("field", "block"))
             return []
-        if name == "cluster-map":
-            return self.stash(self.blocks.get(name, ""))
+        if name in self.blocks:
+            return self.stash(block_placeholder(name))
         if (name == "teacher") != (self.edition == "teacher"):
             return []
         nested = render(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition"}
 
@@ -23,9 +24,10 @@ def environment(styles: Path) -> jinja2.Environment:
     )
 
 
-def render(env: jinja2.Environment, name: str, **context: Any) -> str:
-    """Render a template; Markdown bodies come in as already-sanitised markup."""
-    return env.get_template(name).render(**context, edition_name=EDITION_NAMES.get(context.get("edition"), ""))
+def render(env: jinja2.Environment, name: str, **context: Any) -> Markup:
+    """Render a template to markup that other templates include as it is."""
+    html = env.get_template(name).render(**context, edition_name=EDITION_NAMES.get(context.get("edition"), ""))
+    return Markup(html)
 
 
 def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]]) -> str:
@@ -33,7 +35,8 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
     columns, box_width, gap, line_height = 3, 214, 19, 15
     names = list(pathways)
     rows = [names[i : i + columns] for i in range(0, len(names), columns)]
-    wrapped = {pid: textwrap.wrap(pathways[pid], 26) for pid in names}
+    wrapped = {pid: textwrap.wrap(pathways[pid], 30) for pid in names}
+    role_lines = {pid: [textwrap.wrap(role, 31) for role in roles.get(pid, [])] for pid in names}
     parts = []
     top = 78
     width = columns * box_width + (columns - 1) * gap
@@ -43,7 +46,7 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
         f'fill="#ffffff">{escape(title)}</text>'
     )
     for row in rows:
-        height = max(len(wrapped[p]) * line_height + len(roles.get(p, [])) * line_height + 26 for p in row)
+        height = max(len(wrapped[p]) * line_height + sum(map(len, role_lines[p])) * line_height + 26 for p in row)
         for column, pid in enumerate(row):
             x = column * box_width + column * gap
             centre = x + box_width / 2
@@ -54,13 +57,16 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
             )
             y = top + 17
             for line in wrapped[pid]:
-                parts.append(f'<text x="{x + 10}" y="{y}" font-size="12" font-weight="700" fill="#1f4e79">{escape(line)}</text>')
+                parts.append(f'<text x="{x + 10}" y="{y}" font-size="11.5" font-weight="700" fill="#1f4e79">{escape(line)}</text>')
                 y += line_height
             parts.append(f'<path d="M{x + 10} {y - 8} H{x + box_width - 10}" stroke="#7a7a7a" stroke-width="0.8"/>')
             y += 6
-            for role in roles.get(pid, []):
-                parts.append(f'<text x="{x + 14}" y="{y}" font-size="11.5" fill="#1a1a1a">• {escape(role)}</text>')
-                y += line_height
+            for lines in role_lines[pid]:
+                for index, line in enumerate(lines):
+                    bullet = "• " if index == 0 else ""
+                    indent = 10 if index == 0 else 20
+                    parts.append(f'<text x="{x + indent}" y="{y}" font-size="11" fill="#1a1a1a">{bullet}{escape(line)}</text>')
+                    y += line_height
         top += height + 22
     description = "; ".join(
         f"{pathways[pid]}: {', '.join(roles.get(pid, [])) or 'no role sheets yet'}" for pid in names
