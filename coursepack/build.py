@@ -10,17 +10,18 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator
+from typing import Any
 
 from markupsafe import Markup
 
 from . import markup, packet, schema, templates
 from .errors import CoursepackError, Problem, SourceErrors
-from .model import EDITIONS, BoundPdf, Course, Document, Packet
+from .model import BoundPdf, Course, Document, Packet
 from .sources import SourceProblem, read_all, read_bytes, read_toml
 from .typeset import Typesetter, collect_warnings
 
@@ -67,13 +68,13 @@ def load(root: Path) -> Plan:
     """Read and check every source and setting; raise SourceErrors with all problems."""
     root = root.resolve()
     problems: list[Problem] = []
+    if not (root / "course.toml").is_file():
+        raise SourceErrors([Problem("course.toml", None, "no course.toml here: is this a course folder?")])
     try:
         data, text = read_toml(root)
     except SourceProblem as problem:
         problems.append(Problem("course.toml", problem.line, problem.message))
         data, text = {}, ""
-    except FileNotFoundError:
-        raise SourceErrors([Problem("course.toml", None, "no course.toml here: is this a course folder?")]) from None
     settings, setting_problems = schema.validate_settings(data, text) if data or text else ({}, [])
     problems += setting_problems
     sources, read_problems = read_all(root)
@@ -96,10 +97,19 @@ def load(root: Path) -> Plan:
     problems += packet_problems
     styles = root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES
     course = Course(
-        root=root, styles=styles, title=settings["title"], subtitle=settings["subtitle"],
-        teacher=settings["teacher"], school=settings["school"], paper=settings["paper"],
-        language=settings["language"], pathways=settings["pathways"], documents=documents,
-        bound=bound, packets=packets, settings=settings,
+        root=root,
+        styles=styles,
+        title=settings["title"],
+        subtitle=settings["subtitle"],
+        teacher=settings["teacher"],
+        school=settings["school"],
+        paper=settings["paper"],
+        language=settings["language"],
+        pathways=settings["pathways"],
+        documents=documents,
+        bound=bound,
+        packets=packets,
+        settings=settings,
     )
     sections, markup_problems = render_sections(course, templated=not problems)
     problems += markup_problems
@@ -116,10 +126,24 @@ def check_references(documents: dict[str, Document], settings: dict[str, Any]) -
         if doc.kind == "role":
             pathway = meta.get("pathway")
             if pathway and settings["pathways"] and pathway not in settings["pathways"]:
-                problems.append(Problem(doc.path, source.line_of("pathway"), schema.unknown_field(pathway, settings["pathways"]).replace("field", "pathway") + " (pathways are listed in course.toml)"))
+                problems.append(
+                    Problem(
+                        doc.path,
+                        source.line_of("pathway"),
+                        schema.unknown_field(pathway, settings["pathways"]).replace("field", "pathway")
+                        + " (pathways are listed in course.toml)",
+                    )
+                )
             for index, sector in enumerate(meta.get("sectors") or []):
                 if settings["sectors"] and sector not in settings["sectors"]:
-                    problems.append(Problem(doc.path, source.line_of("sectors", index), schema.unknown_field(sector, settings["sectors"]).replace("field", "sector") + " (sectors are listed in course.toml)"))
+                    problems.append(
+                        Problem(
+                            doc.path,
+                            source.line_of("sectors", index),
+                            schema.unknown_field(sector, settings["sectors"]).replace("field", "sector")
+                            + " (sectors are listed in course.toml)",
+                        )
+                    )
             for index, related in enumerate(meta.get("related") or []):
                 target = documents.get(related)
                 if target is None or target.kind != "role":
@@ -127,7 +151,9 @@ def check_references(documents: dict[str, Document], settings: dict[str, Any]) -
                     message = schema.unknown_field(related, roles).replace("field", "related role")
                     problems.append(Problem(doc.path, source.line_of("related", index), message))
                 elif related == doc.id:
-                    problems.append(Problem(doc.path, source.line_of("related", index), "a role cannot be related to itself"))
+                    problems.append(
+                        Problem(doc.path, source.line_of("related", index), "a role cannot be related to itself")
+                    )
         if doc.kind == "worksheet" and meta.get("lesson"):
             lessons = [d.id for d in documents.values() if d.kind in ("lesson", "overview")]
             if meta["lesson"] not in lessons:
@@ -150,7 +176,11 @@ def load_bound(root: Path, settings: dict[str, Any], text: str) -> tuple[dict[st
         except (SourceProblem, packet.PdfProblem) as problem:
             problems.append(Problem(entry, None, str(problem)))
             continue
-        title = options.get("title") or (reader.metadata or {}).get("/Title") or PurePosixPath(entry).stem.replace("-", " ").capitalize()
+        title = (
+            options.get("title")
+            or (reader.metadata or {}).get("/Title")
+            or PurePosixPath(entry).stem.replace("-", " ").capitalize()
+        )
         bound[entry] = BoundPdf(entry, entry, str(title), data, len(reader.pages), str(options.get("password", "")))
     return bound, problems
 
@@ -166,10 +196,16 @@ def resolve_packets(settings, documents, bound, text) -> tuple[tuple[Packet, ...
                 if entry not in bound:
                     continue
             else:
-                matches = [d.id for d in sorted(documents.values(), key=lambda d: (d.title.lower(), d.id)) if matches_entry(d, entry)]
+                matches = [
+                    d.id
+                    for d in sorted(documents.values(), key=lambda d: (d.title.lower(), d.id))
+                    if matches_entry(d, entry)
+                ]
                 if not matches:
                     hint = schema.unknown_field(entry, documents).replace("unknown field", "no document matches")
-                    problems.append(Problem("course.toml", schema.toml_line(text, f'"{entry}"'), f"packet '{spec['id']}': {hint}"))
+                    problems.append(
+                        Problem("course.toml", schema.toml_line(text, f'"{entry}"'), f"packet '{spec['id']}': {hint}")
+                    )
             items += [m for m in matches if m not in items]
         packets.append(Packet(spec["id"], spec["title"], tuple(items), spec["duplex"]))
     return tuple(packets), problems
@@ -202,8 +238,13 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     for doc in course.documents.values():
         for edition in course.editions:
             result = markup.render(
-                doc.source.body, doc.source.body_line, edition=edition, worksheet=doc.kind == "worksheet",
-                graded=not doc.meta.get("self_assessment"), seed=doc.id, blocks=blocks,
+                doc.source.body,
+                doc.source.body_line,
+                edition=edition,
+                worksheet=doc.kind == "worksheet",
+                graded=not doc.meta.get("self_assessment"),
+                seed=doc.id,
+                blocks=blocks,
             )
             html, resource_problems = check_images(course.root, doc, result.html)
             result.html = Markup(html)
@@ -213,8 +254,13 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
             if not templated or problems:
                 continue
             sections[(doc.id, edition)] = templates.render(
-                env, f"{doc.kind}.html", doc=doc, body=result, edition=edition,
-                running_title=running_title(doc, edition), **kind_context(course, doc),
+                env,
+                f"{doc.kind}.html",
+                doc=doc,
+                body=result,
+                edition=edition,
+                running_title=running_title(doc, edition),
+                **kind_context(course, doc),
             )
     for item in course.bound.values():
         for edition in course.editions:
@@ -251,13 +297,22 @@ def check_images(root: Path, doc: Document, html: str) -> tuple[str, list[Proble
 
     def resolve(match: re.Match) -> str:
         src = match.group(1)
-        line = next((doc.source.body_line + i for i, text in enumerate(doc.source.body.split("\n")) if src in text), doc.source.body_line)
+        line = next(
+            (doc.source.body_line + i for i, text in enumerate(doc.source.body.split("\n")) if src in text),
+            doc.source.body_line,
+        )
         relative = os.path.normpath((folder / src).as_posix()) if not src.startswith("/") else src
         target = (root / relative).resolve()
         if re.match(r"^[a-z][a-z0-9+.-]*:", src) or src.startswith("/") or not target.is_relative_to(root):
-            problems.append(Problem(doc.path, line, f"image '{src}' is outside the course folder; copy it into the course"))
+            problems.append(
+                Problem(doc.path, line, f"image '{src}' is outside the course folder; copy it into the course")
+            )
         elif not target.is_file():
-            candidates = [p.relative_to(root).as_posix() for p in root.rglob("*") if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".svg", ".gif")]
+            candidates = [
+                p.relative_to(root).as_posix()
+                for p in root.rglob("*")
+                if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".svg", ".gif")
+            ]
             near = schema.unknown_field(relative, candidates)
             hint = near[near.index("(") :] if "(" in near else ""
             problems.append(Problem(doc.path, line, f"image '{src}' not found {hint}".rstrip()))
@@ -278,27 +333,69 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
     for edition in course.editions:
         for doc in course.documents.values():
             html = templates.render(
-                env, "document.html", course=course, edition=edition, mode="single", duplex=False,
-                title=doc.title, description=f"{doc.label} · {course.title}", language=doc.meta.get("language") or course.language,
-                running=doc.label, sections=[plan.sections[(doc.id, edition)]],
+                env,
+                "document.html",
+                course=course,
+                edition=edition,
+                mode="single",
+                duplex=False,
+                title=doc.title,
+                description=f"{doc.label} · {course.title}",
+                language=doc.meta.get("language") or course.language,
+                running=doc.label,
+                sections=[plan.sections[(doc.id, edition)]],
             )
-            result.append({**common, "type": "document", "path": f"{edition}/documents/{doc.id}.pdf", "html": str(html), "kind": doc.kind})
+            result.append(
+                {
+                    **common,
+                    "type": "document",
+                    "path": f"{edition}/documents/{doc.id}.pdf",
+                    "html": str(html),
+                    "kind": doc.kind,
+                }
+            )
         for pack in course.packets:
             body = templates.render(
-                env, "document.html", course=course, edition=edition, mode="packet", duplex=pack.duplex,
-                title=f"{pack.title} · {course.title}", description=f"{pack.title} · {course.title}", language=course.language,
-                running=pack.title, sections=[plan.sections[(item, edition)] for item in pack.items],
+                env,
+                "document.html",
+                course=course,
+                edition=edition,
+                mode="packet",
+                duplex=pack.duplex,
+                title=f"{pack.title} · {course.title}",
+                description=f"{pack.title} · {course.title}",
+                language=course.language,
+                running=pack.title,
+                sections=[plan.sections[(item, edition)] for item in pack.items],
             )
             front = {
-                "course": {"title": course.title, "subtitle": course.subtitle, "teacher": course.teacher, "school": course.school},
-                "packet": {"title": pack.title}, "edition": edition, "language": course.language,
-                "entries": [{"id": i, "title": course.item(i).title, "label": course.item(i).label, "kind": course.item(i).kind} for i in pack.items],
+                "course": {
+                    "title": course.title,
+                    "subtitle": course.subtitle,
+                    "teacher": course.teacher,
+                    "school": course.school,
+                },
+                "packet": {"title": pack.title},
+                "edition": edition,
+                "language": course.language,
+                "entries": [
+                    {"id": i, "title": course.item(i).title, "label": course.item(i).label, "kind": course.item(i).kind}
+                    for i in pack.items
+                ],
             }
             bound = [(i, course.bound[i].data, course.bound[i].password) for i in pack.items if i in course.bound]
-            result.append({
-                **common, "type": "packet", "path": f"{edition}/{pack.id}.pdf", "html": str(body), "front": front,
-                "duplex": pack.duplex, "bound": bound, "documents": len(pack.items),
-            })
+            result.append(
+                {
+                    **common,
+                    "type": "packet",
+                    "path": f"{edition}/{pack.id}.pdf",
+                    "html": str(body),
+                    "front": front,
+                    "duplex": pack.duplex,
+                    "bound": bound,
+                    "documents": len(pack.items),
+                }
+            )
     return result
 
 
@@ -355,8 +452,15 @@ def render_packet(setter: Typesetter, job: dict[str, Any]) -> Output:
     def front_html(pad: bool) -> str:
         sections = [templates.render(env, "front.html", pad=pad, **front_context)]
         return templates.render(
-            env, "document.html", mode="front", duplex=job["duplex"], title=job["front"]["packet"]["title"],
-            description="", running="", sections=sections, **{k: front_context[k] for k in ("course", "edition", "language")},
+            env,
+            "document.html",
+            mode="front",
+            duplex=job["duplex"],
+            title=job["front"]["packet"]["title"],
+            description="",
+            running="",
+            sections=sections,
+            **{k: front_context[k] for k in ("course", "edition", "language")},
         )
 
     front = setter.layout(front_html(False))
@@ -392,7 +496,11 @@ def font_fallbacks(data: bytes, styles: Path) -> list[str]:
     """Fonts in the PDF that are not bundled mean a glyph fell back to a system font."""
     bundled = {p.stem.split("-")[0].lower() for p in (styles / "fonts").glob("*.[ot]tf")}
     used = {name.split("+")[-1].lstrip("/") for name in packet.font_names(data)}
-    return [f"font fallback: '{name}' was used for characters the bundled fonts lack" for name in sorted(used) if name.split("-")[0].lower() not in bundled]
+    return [
+        f"font fallback: '{name}' was used for characters the bundled fonts lack"
+        for name in sorted(used)
+        if name.split("-")[0].lower() not in bundled
+    ]
 
 
 # ---------------------------------------------------------------- write
@@ -448,4 +556,3 @@ def build(root: Path, out: Path, strict: bool = True, workers: int | None = None
 def clean(out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
-

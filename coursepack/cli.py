@@ -22,7 +22,9 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--debug", action="store_true", help="show a Python traceback when something goes wrong")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     make = commands.add_parser("build", help="render every document in both editions and bind every packet")
-    make.add_argument("--no-strict", dest="strict", action="store_false", help="write the PDFs even when there are warnings (drafts)")
+    make.add_argument(
+        "--no-strict", dest="strict", action="store_false", help="write the PDFs even when there are warnings (drafts)"
+    )
     make.add_argument("--jobs", type=int, default=None, help="worker processes (default: up to 2)")
     commands.add_parser("check", help="read and check every source; print every problem; write nothing")
     commands.add_parser("list", help="list each document (id, kind, title) and each packet with its documents")
@@ -48,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     except build.BuildWarnings as found:
         for warning in found.warnings:
             print(warning, file=sys.stderr)
-        print(f"{len(found.warnings)} warning(s) in strict mode; nothing was written (use --no-strict for drafts).", file=sys.stderr)
+        print(
+            f"{len(found.warnings)} warning(s) in strict mode; nothing was written (use --no-strict for drafts).",
+            file=sys.stderr,
+        )
         return 1
     except CoursepackError as error:
         print(f"coursepack: error: {error}", file=sys.stderr)
@@ -87,7 +92,8 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
     documents = sum("/documents/" in o.path for o in outputs)
     for warning in (f"{o.path}: warning: {w}" for o in outputs for w in o.warnings):
         print(warning, file=sys.stderr)
-    print(f"{documents} document PDFs and {len(outputs) - documents} packets in {out} ({time.monotonic() - started:.1f} s)")
+    seconds = time.monotonic() - started
+    print(f"{documents} document PDFs and {len(outputs) - documents} packets in {out} ({seconds:.1f} s)")
     return 0
 
 

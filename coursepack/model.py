@@ -51,7 +51,7 @@ class Document:
 
     @property
     def title(self) -> str:
-        return self.meta["title"]
+        return self.meta.get("title") or self.id
 
     @property
     def label(self) -> str:

@@ -84,9 +84,7 @@ def parse_question(block: list[tuple[int, str]], graded: bool) -> Question:
             if value.lower() in ("true", "false"):
                 question.answer = value.lower()
             else:
-                raise QuestionProblem(
-                    line, f"matching lists have unequal length: '{value}' has no match on its left"
-                )
+                raise QuestionProblem(line, f"matching lists have unequal length: '{value}' has no match on its left")
         elif m := PAIR.match(text):
             question.pairs.append((m.group(1).strip(), m.group(2).strip()))
         elif text.endswith(" =") or text.endswith("="):
@@ -136,8 +134,11 @@ def decide_kind(q: Question, graded: bool) -> None:
     kinds = [
         name
         for name, present in (
-            ("choices", q.choices), ("true/false answer", q.answer), ("matching pairs", q.pairs),
-            ("ordering steps", q.steps), ("table", q.table),
+            ("choices", q.choices),
+            ("true/false answer", q.answer),
+            ("matching pairs", q.pairs),
+            ("ordering steps", q.steps),
+            ("table", q.table),
         )
         if present
     ]
@@ -260,9 +261,15 @@ class QuestionRenderer:
 
     def render_truefalse(self, q: Question) -> str:
         return self.choice_list(
-            Question(q.line, q.prompt, kind="single", choices=[
-                ("True", q.answer == "true"), ("False", q.answer == "false"),
-            ])
+            Question(
+                q.line,
+                q.prompt,
+                kind="single",
+                choices=[
+                    ("True", q.answer == "true"),
+                    ("False", q.answer == "false"),
+                ],
+            )
         ).replace('class="choices"', 'class="choices inline"')
 
     def render_blank(self, q: Question) -> str:
@@ -298,7 +305,7 @@ class QuestionRenderer:
     def render_extended(self, q: Question) -> str:
         if self.teacher and q.model:
             return self.sample(q)
-        return f'<div class="response-box box-{q.box}" aria-label="Response box"></div>'
+        return '<div class="response-box">' + '<div class="line faint"></div>' * q.box + "</div>"
 
     def sample(self, q: Question) -> str:
         text = "<br>".join(self.inline(line) for line in q.model)

@@ -98,7 +98,7 @@ def describe(value: Any) -> str:
 
 def unknown_field(name: str, known: Any) -> str:
     message = f"unknown field '{name}'"
-    match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.55)
     return f"{message} (did you mean '{match[0]}'?)" if match else message
 
 
@@ -141,8 +141,16 @@ KINDS: dict[str, dict[str, Any]] = {
             "outlook_source": text,
         },
         "required": (
-            "title", "pathway", "summary", "duties", "skills", "tools",
-            "education", "environment", "related", "reflection",
+            "title",
+            "pathway",
+            "summary",
+            "duties",
+            "skills",
+            "tools",
+            "education",
+            "environment",
+            "related",
+            "reflection",
         ),
     },
     "worksheet": {
@@ -185,17 +193,20 @@ def validate(source: Source) -> tuple[str, dict[str, Any], list[Problem]]:
             report(("kind",), f"unknown kind {describe(wanted)} (use one of: {', '.join(KINDS)})")
     rules = KINDS[kind]
     meta: dict[str, Any] = dict.fromkeys(rules["fields"])
+    suggested = set()
     for name, value in source.meta.items():
         check = rules["fields"].get(name)
         if check is None:
-            report((name,), f"{unknown_field(name, rules['fields'])} for a {kind}")
+            message = unknown_field(name, rules["fields"])
+            suggested.update(difflib.get_close_matches(name, list(rules["fields"]), n=1, cutoff=0.55))
+            report((name,), f"{message} for a {kind}")
             continue
         try:
             meta[name] = check(value)
         except FieldProblem as problem:
             report((name, *problem.key), f"field '{name}' {problem.message}")
     for name in rules["required"]:
-        if name not in source.meta:
+        if name not in source.meta and name not in suggested:
             line = source.body_line - 1
             problems.append(Problem(source.path, line, f"missing required field '{name}' for a {kind}"))
     if "outlook" in meta and "outlook_source" not in meta:
@@ -205,8 +216,17 @@ def validate(source: Source) -> tuple[str, dict[str, Any], list[Problem]]:
 
 PACKET_FIELDS = ("id", "title", "documents", "duplex")
 SETTINGS_FIELDS = (
-    "title", "subtitle", "teacher", "school", "paper", "language", "duplex",
-    "pathways", "sectors", "packets", "pdfs",
+    "title",
+    "subtitle",
+    "teacher",
+    "school",
+    "paper",
+    "language",
+    "duplex",
+    "pathways",
+    "sectors",
+    "packets",
+    "pdfs",
 )
 PAPERS = ("letter", "a4")
 
@@ -230,8 +250,17 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
         if key not in SETTINGS_FIELDS:
             report(key, unknown_field(key, SETTINGS_FIELDS))
     settings: dict[str, Any] = {
-        "title": "", "subtitle": "", "teacher": "", "school": "", "paper": "letter",
-        "language": "en-US", "duplex": False, "pathways": {}, "sectors": {}, "packets": [], "pdfs": {},
+        "title": "",
+        "subtitle": "",
+        "teacher": "",
+        "school": "",
+        "paper": "letter",
+        "language": "en-US",
+        "duplex": False,
+        "pathways": {},
+        "sectors": {},
+        "packets": [],
+        "pdfs": {},
     }
     for key in ("title", "subtitle", "teacher", "school", "language"):
         if key in data:
@@ -243,7 +272,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
         problems.append(Problem("course.toml", None, "missing 'title' (the course title)"))
     paper = data.get("paper", "letter")
     if not isinstance(paper, str) or paper.lower() not in PAPERS:
-        report("paper", f"'paper' must be \"letter\" or \"a4\", not {paper!r}")
+        report("paper", f'\'paper\' must be "letter" or "a4", not {paper!r}')
     else:
         settings["paper"] = paper.lower()
     if "duplex" in data:
@@ -254,7 +283,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
     for table in ("pathways", "sectors"):
         value = data.get(table, {})
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            report(table, f"[{table}] must list ids with their names, e.g. production = \"Production\"")
+            report(table, f'[{table}] must list ids with their names, e.g. production = "Production"')
         else:
             settings[table] = value
     pdfs = data.get("pdfs", {})
@@ -284,7 +313,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
             report(f'"{pid}"', f"packet '{pid}' needs a title")
         documents = packet.get("documents")
         if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
-            report(f'"{pid}"', f"packet '{pid}' needs documents = [\"id\", \"roles/*\", ...]")
+            report(f'"{pid}"', f'packet \'{pid}\' needs documents = ["id", "roles/*", ...]')
             continue
         duplex = packet.get("duplex", settings["duplex"])
         if not isinstance(duplex, bool):

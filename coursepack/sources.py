@@ -47,9 +47,7 @@ def read_bytes(root: Path, relative: str, limit: int = MAX_SOURCE_BYTES) -> byte
         raise SourceProblem(None, "not a regular file")
     size = resolved.stat().st_size
     if size > limit:
-        raise SourceProblem(
-            None, f"the file is too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB)"
-        )
+        raise SourceProblem(None, f"the file is too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB)")
     return resolved.read_bytes()
 
 
@@ -80,11 +78,10 @@ def split_front_matter(path: str, text: str) -> Source:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise SourceProblem(1, "the file must start with front matter: a line '---', fields, then '---'")
-    for index, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            break
-    else:
+    closing = [i for i, line in enumerate(lines) if i and line.strip() in ("---", "...")]
+    if not closing:
         raise SourceProblem(1, "the front matter is not closed: add a line '---' after the last field")
+    index = closing[0]
     yaml_text = "\n".join(lines[1:index])
     if len(yaml_text.encode()) > MAX_FRONT_MATTER_BYTES:
         raise SourceProblem(2, "the front matter is too large (the limit is 64 KB)")

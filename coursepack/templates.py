@@ -57,7 +57,10 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
             )
             y = top + 17
             for line in wrapped[pid]:
-                parts.append(f'<text x="{x + 10}" y="{y}" font-size="11.5" font-weight="700" fill="#1f4e79">{escape(line)}</text>')
+                parts.append(
+                    f'<text x="{x + 10}" y="{y}" font-size="11.5" font-weight="700" '
+                    f'fill="#1f4e79">{escape(line)}</text>'
+                )
                 y += line_height
             parts.append(f'<path d="M{x + 10} {y - 8} H{x + box_width - 10}" stroke="#7a7a7a" stroke-width="0.8"/>')
             y += 6
@@ -65,7 +68,9 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
                 for index, line in enumerate(lines):
                     bullet = "• " if index == 0 else ""
                     indent = 10 if index == 0 else 20
-                    parts.append(f'<text x="{x + indent}" y="{y}" font-size="11" fill="#1a1a1a">{bullet}{escape(line)}</text>')
+                    parts.append(
+                        f'<text x="{x + indent}" y="{y}" font-size="11" fill="#1a1a1a">{bullet}{escape(line)}</text>'
+                    )
                     y += line_height
         top += height + 22
     description = "; ".join(

@@ -1,0 +1,134 @@
+"""The command line on small courses: exit codes, messages, what is written and what is not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import outline, pages_text, squash
+
+from coursepack.cli import main
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_check_reports_three_mistakes_in_two_files(course, capsys):
+    root = course(
+        {
+            "lessons/intro.md": "---\ntitel: Intro\n---\nText\n",
+            "handouts/roles/welder.md": "---\ntitle: Welder\npathway: prodution\nsummary: S\nduties: [a]\nskills: [b]\n"
+            "tools: [c]\neducation: {}\nenvironment: E\nrelated: [assembler]\nreflection: [q]\nlesson: 3\n---\nBody\n",
+        }
+    )
+    code, out, err = run(capsys, "--course", root, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        "handouts/roles/welder.md:3: error: unknown pathway 'prodution' (did you mean 'production'?) (pathways are listed in course.toml)",
+        "handouts/roles/welder.md:12: error: unknown field 'lesson' for a role",
+        "lessons/intro.md:2: error: unknown field 'titel' (did you mean 'title'?) for a lesson",
+        "3 problem(s) found; nothing was written.",
+    ]
+    assert not (root / "build").exists()
+
+
+def test_check_passes_and_lists(course, capsys):
+    root = course()
+    assert run(capsys, "--course", root, "check") == (0, "3 documents and 1 packets: no problems found.\n", "")
+    code, out, _ = run(capsys, "--course", root, "list")
+    assert code == 0
+    assert "  intro                                lesson     Introduction" in out
+    assert "  unit                 Unit One\n      intro\n      assembler\n      welder\n" in out
+
+
+def test_usage_errors_exit_2(capsys, tmp_path):
+    with pytest.raises(SystemExit) as caught:
+        main(["frobnicate"])
+    assert caught.value.code == 2
+    assert run(capsys, "--course", tmp_path / "missing", "check")[0] == 2
+
+
+def test_missing_course_toml_is_a_clear_error(tmp_path, capsys):
+    assert run(capsys, "--course", tmp_path, "check") == (
+        1,
+        "",
+        "course.toml: error: no course.toml here: is this a course folder?\n1 problem(s) found; nothing was written.\n",
+    )
+
+
+def test_build_writes_both_editions_and_the_packet(course, capsys):
+    root = course()
+    code, out, err = run(capsys, "--course", root, "build", "--jobs", "1")
+    assert (code, err) == (0, "")
+    for edition in ("student", "teacher"):
+        for name in ("intro", "welder", "assembler"):
+            assert (root / "build" / edition / "documents" / f"{name}.pdf").is_file()
+    student = squash(" ".join(pages_text(root / "build/student/unit.pdf")))
+    teacher = squash(" ".join(pages_text(root / "build/teacher/unit.pdf")))
+    assert "Secret teaching tip" not in student and "Students will name three sectors" not in student
+    assert "Secret teaching tip" in teacher and "Students will name three sectors" in teacher
+    assert "Factories turn raw materials into products." in student
+    assert [(d, t) for d, t, _ in outline(root / "build/student/unit.pdf")] == [
+        (0, "Unit One"),
+        (1, "Contents"),
+        (1, "Introduction"),
+        (2, "Making things"),
+        (1, "Assembler"),
+        (1, "Welder"),
+    ]
+    assert "student/unit.pdf" in out and "pages" in out and "sheets (simplex)" in out
+
+
+def test_clean_removes_the_output(course, capsys):
+    root = course()
+    (root / "build" / "student").mkdir(parents=True)
+    assert run(capsys, "--course", root, "clean")[0] == 0
+    assert not (root / "build").exists()
+
+
+def test_a_failed_build_leaves_earlier_pdfs_untouched(course, capsys):
+    root = course()
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    before = {p: p.read_bytes() for p in (root / "build").rglob("*.pdf")}
+    (root / "lessons/intro.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    assert run(capsys, "--course", root, "build")[0] == 1
+    assert {p: p.read_bytes() for p in (root / "build").rglob("*.pdf")} == before
+    assert not [p for p in (root / "build").rglob("*.tmp")]
+
+
+def test_strict_build_fails_on_a_warning_and_no_strict_writes(course, capsys):
+    root = course({"lessons/intro.md": "---\ntitle: Glyphs\n---\nA snowman: \u2603 and a domino \U0001f030\n"})
+    code, _, err = run(capsys, "--course", root, "build", "--jobs", "1")
+    assert code == 1
+    assert "student/documents/intro.pdf: warning: font fallback:" in err
+    assert not (root / "build" / "student").exists()
+    assert run(capsys, "--course", root, "build", "--no-strict", "--jobs", "1")[0] == 0
+    assert (root / "build/student/documents/intro.pdf").is_file()
+
+
+def test_no_traceback_for_internal_errors(course, capsys, monkeypatch):
+    root = course()
+    from coursepack import build
+
+    monkeypatch.setattr(build, "load", lambda root: 1 / 0)
+    code, out, err = run(capsys, "--course", root, "check")
+    assert code == 1 and "Traceback" not in err
+    assert (
+        err
+        == "coursepack: internal error: ZeroDivisionError('division by zero') (run again with --debug for details)\n"
+    )
+    assert main(["--course", str(root), "--debug", "check"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_builds_are_byte_identical(course, tmp_path, capsys):
+    root = course()
+    assert run(capsys, "--course", root, "--out", tmp_path / "a", "build", "--jobs", "1")[0] == 0
+    assert run(capsys, "--course", root, "--out", tmp_path / "b", "build")[0] == 0
+    first = sorted(Path(tmp_path / "a").rglob("*.pdf"))
+    assert first
+    for path in first:
+        assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes(), path
