@@ -1,0 +1,192 @@
+"""The bundled course, built once: every document, both editions, packets, and what shows where."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import textstat
+from conftest import REPO, outline, pages_text, squash
+from pypdf import PdfReader
+
+from coursepack import build
+
+PLAN = build.load(REPO)
+COURSE = PLAN.course
+DOCS = COURSE.documents
+ROLES = [d for d in DOCS.values() if d.kind == "role"]
+READINGS = [d for d in DOCS.values() if d.kind in ("lesson", "overview")]
+WORKSHEETS = [d for d in DOCS.values() if d.kind == "worksheet"]
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-", "\u2013": "-"})
+
+
+def plain(text: str) -> str:
+    """Text for comparing sources with extracted PDF text: no markup, straight quotes, folded spaces."""
+    text = re.sub(r"[*_`#>|]", "", text).translate(QUOTES)
+    return squash(re.sub(r"\[\[(.*?)\]\]", r"\1", text))
+
+
+def pdf_text(path) -> str:
+    return plain(" ".join(pages_text(path)))
+
+
+def teacher_snippets(doc) -> list[str]:
+    """A distinctive run of words from every paragraph or item of the teacher-only blocks."""
+    blocks = re.findall(r"^::: teacher\n(.*?)^:::$", doc.source.body, flags=re.DOTALL | re.MULTILINE)
+    visible = re.sub(r"^::: teacher\n.*?^:::$", "", doc.source.body, flags=re.DOTALL | re.MULTILINE)
+    visible = plain(visible + " ".join(t["definition"] for t in doc.meta["vocabulary"] or []))
+    snippets = []
+    for block in blocks:
+        for line in block.split("\n"):
+            words = re.sub(r"^\s*(\d+\.|[-*]|#+)\s*", "", line).translate(QUOTES).split()
+            run = []
+            for word in words:
+                run = [*run, word] if re.fullmatch(r"[A-Za-z]+", word) else []
+                if len(run) == 8 and plain(" ".join(run)) not in visible:
+                    snippets.append(" ".join(run))
+                    break
+    return snippets
+
+
+def test_the_course_has_what_the_unit_needs():
+    assert len(ROLES) >= 12
+    assert {r.meta["pathway"] for r in ROLES} == set(COURSE.pathways)
+    titles = {r.title for r in ROLES}
+    for seed_role in (
+        "Manufacturing Engineer",
+        "Production Worker",
+        "Factory Manager",
+        "Robotics Technician",
+        "Automation Engineer",
+        "Data Analyst",
+    ):
+        assert seed_role in titles
+    assert len([d for d in READINGS if d.kind == "lesson"]) >= 5
+    assert len(WORKSHEETS) >= 6
+    assert [p.id for p in COURSE.packets] == ["unit-1", "role-sheets", "full-course"]
+
+
+def test_every_related_role_resolves():
+    for role in ROLES:
+        for related in role.meta["related"]:
+            assert DOCS[related].kind == "role" and related != role.id
+
+
+@pytest.mark.parametrize("edition", ["student", "teacher"])
+def test_every_document_builds(bundled, edition):
+    for doc in DOCS.values():
+        assert len(PdfReader(str(bundled / edition / "documents" / f"{doc.id}.pdf")).pages) >= 1
+
+
+def test_role_sheets_fit_their_page_budget(bundled):
+    for role in ROLES:
+        pages = pages_text(bundled / "student" / "documents" / f"{role.id}.pdf")
+        assert len(pages) in (1, 2), role.id
+        assert plain(role.title) in plain(pages[0])
+
+
+def test_the_cluster_map_holds_every_role(bundled):
+    text = pdf_text(bundled / "student" / "documents" / "00-cluster-overview.pdf")
+    for role in ROLES:
+        assert plain(role.title) in text, role.title
+    for pathway in COURSE.pathways.values():
+        assert pathway.split(",")[0] in text
+
+
+def test_student_editions_carry_no_teacher_part(bundled):
+    student_text = {p: pdf_text(p) for p in (bundled / "student").rglob("*.pdf")}
+    checked = 0
+    for doc in READINGS:
+        teacher_text = pdf_text(bundled / "teacher" / "documents" / f"{doc.id}.pdf")
+        for snippet in teacher_snippets(doc) + (doc.meta["objectives"] or []):
+            snippet = plain(snippet)
+            assert snippet in teacher_text, (doc.id, snippet)
+            for path, text in student_text.items():
+                assert snippet not in text, (path.name, snippet)
+            checked += 1
+    assert checked > 50
+
+
+def answer_texts(doc) -> list[str]:
+    """Sample answers, teacher notes and filled-in prompts of a worksheet, as printed."""
+    texts = []
+    for block in re.split(r"\n\s*\n", doc.source.body):
+        lines = block.strip().split("\n")
+        if not lines[0].startswith("? "):
+            continue
+        texts += [line[2:] for line in lines[1:] if line.startswith("> ")]
+        texts += [line[5:].strip() for line in lines[1:] if line.startswith("Note:")]
+        prompt = re.sub(r"\s*\{[^}]*\}\s*$", "", lines[0][2:])
+        for match in re.finditer(r"\[\[(.*?)\]\]", prompt):
+            before = plain(prompt[: match.start()] + match.group(1))[-40:]
+            after = plain(re.sub(r"\[\[(.*?)\]\]", "", prompt[match.end() :]))[:20]
+            texts.append(f"{before} {after}".strip() if after else before)
+    return [plain(t)[:80] for t in texts if len(plain(t)) > 3]
+
+
+def test_no_student_pdf_contains_any_worksheet_answer(bundled):
+    student_text = {p: pdf_text(p) for p in (bundled / "student").rglob("*.pdf")}
+    checked = 0
+    for doc in WORKSHEETS:
+        teacher_text = pdf_text(bundled / "teacher" / "documents" / f"{doc.id}.pdf")
+        for answer in answer_texts(doc):
+            assert answer in teacher_text, (doc.id, answer)
+            for path, text in student_text.items():
+                assert answer not in text, (path.name, answer)
+            checked += 1
+        student = student_text[bundled / "student" / "documents" / f"{doc.id}.pdf"]
+        assert "ANSWER" not in student and "Answer key" not in student
+    assert checked > 25
+
+
+def test_teacher_worksheets_say_answer_key_on_every_page(bundled):
+    for doc in WORKSHEETS:
+        pages = pages_text(bundled / "teacher" / "documents" / f"{doc.id}.pdf")
+        marker = "Teacher edition" if doc.meta["self_assessment"] else "Answer key"
+        assert all(marker in page for page in pages), doc.id
+    inventory = pdf_text(bundled / "teacher" / "documents" / "career-interest-inventory.pdf")
+    assert "there are no right answers, so there is no answer key" in inventory
+
+
+@pytest.mark.parametrize("doc", READINGS, ids=lambda d: d.id)
+def test_reading_level_is_grade_8_to_11(doc):
+    body = re.sub(r"^::: teacher\n.*?^:::$", "", doc.source.body, flags=re.DOTALL | re.MULTILINE)
+    body = re.sub(r"^:::.*$", "", body, flags=re.MULTILINE)
+    grade = textstat.flesch_kincaid_grade(plain(body))
+    assert 8 <= grade <= 11, grade
+
+
+@pytest.mark.parametrize("edition", ["student", "teacher"])
+def test_packets_start_each_document_where_the_contents_say(bundled, edition):
+    for pack in COURSE.packets:
+        path = bundled / edition / f"{pack.id}.pdf"
+        reader = PdfReader(str(path))
+        labels = reader.page_labels
+        pages = pages_text(path)
+        front = labels.index("1")
+        assert labels[:front] == ["i", "ii", "iii", "iv"][:front]
+        contents = plain(" ".join(pages[1:front]))
+        body_pages = len(pages) - front
+        for item in pack.items:
+            title = plain(COURSE.item(item).title)
+            number = int(re.search(re.escape(title) + r"[ .]+[A-Za-z ]+? (\d+)", contents).group(1))
+            start = front + number - 1
+            assert title in plain(pages[start]), (pack.id, item, number)
+            assert f"page {number} of {body_pages}" in pages[start]
+            if pack.duplex:
+                assert number % 2 == 1
+        if pack.duplex:
+            assert len(pages) % 2 == 0 and front % 2 == 0
+
+
+def test_packet_outline_nests_documents_and_headings(bundled):
+    path = bundled / "teacher" / "unit-1.pdf"
+    tree = outline(path)
+    labels = PdfReader(str(path)).page_labels
+    assert tree[0] == (0, "Unit 1: What Is Manufacturing?", 0)
+    documents = [(title, page) for depth, title, page in tree if depth == 1]
+    assert [t for t, _ in documents] == ["Contents"] + [COURSE.item(i).title for i in COURSE.packets[0].items]
+    assert any(depth == 2 for depth, _, _ in tree)
+    text = pages_text(path)
+    for title, page in documents[1:]:
+        assert plain(title) in plain(text[page]) and labels[page].isdigit()
