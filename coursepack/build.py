@@ -467,10 +467,11 @@ def render_packet(setter: Typesetter, job: dict[str, Any]) -> Output:
     if job["duplex"] and len(front.pages) % 2:
         front = setter.layout(front_html(True))
     combined = body.copy(front.pages + body.pages)
-    data = setter.write(combined, identifier(job["path"], job["html"]))
     offset = len(front.pages)
-    bound = [(offset + starts[f"doc-{item}"] - 1, pdf, password) for item, pdf, password in job["bound"]]
-    data = packet.finish(data, offset, bound)
+    data = setter.write(combined, identifier(job["path"], job["html"]), front_pages=offset)
+    if job["bound"]:
+        bound = [(offset + starts[f"doc-{item}"] - 1, pdf, password) for item, pdf, password in job["bound"]]
+        data = packet.bind(data, bound)
     return Output(job["path"], data, pages=len(combined.pages), documents=job["documents"], duplex=job["duplex"])
 
 

@@ -45,8 +45,8 @@ def open_pdf(data: bytes, password: str = "") -> PdfReader:
     return reader
 
 
-def finish(pdf: bytes, front_pages: int, bound: list[tuple[int, bytes, str]]) -> bytes:
-    """Bind existing PDFs over their placeholder pages and label pages as printed.
+def bind(pdf: bytes, bound: list[tuple[int, bytes, str]]) -> bytes:
+    """Bind existing PDFs over their placeholder pages.
 
     ``bound`` holds (first placeholder page index, PDF bytes, password) triples.
     """
@@ -55,11 +55,7 @@ def finish(pdf: bytes, front_pages: int, bound: list[tuple[int, bytes, str]]) ->
         source = open_pdf(data, password)
         for offset, page in enumerate(source.pages):
             replace_page(writer, start + offset, page)
-    total = len(writer.pages)
-    if front_pages:
-        writer.set_page_label(0, front_pages - 1, style="/r")
-    if total > front_pages:
-        writer.set_page_label(front_pages, total - 1, style="/D", start=1)
+    writer.compress_identical_objects()
     out = BytesIO()
     writer.write(out)
     return out.getvalue()

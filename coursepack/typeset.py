@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
@@ -93,6 +94,16 @@ class Typesetter:
             stylesheets=self.stylesheets, font_config=self.fonts, **PDF_OPTIONS
         )
 
-    def write(self, document: Document, identifier: bytes) -> bytes:
-        """Write laid-out pages as a tagged PDF with a stable identifier."""
-        return document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS)
+    def write(self, document: Document, identifier: bytes, front_pages: int | None = None) -> bytes:
+        """Write laid-out pages as a tagged PDF with a stable identifier.
+
+        With ``front_pages``, page labels number the front matter i, ii, … and the body from 1.
+        """
+
+        def label_pages(_document: Document, pdf: pydyf.PDF) -> None:
+            numbers = [] if not front_pages else [0, pydyf.Dictionary({"S": "/r"})]
+            numbers += [front_pages or 0, pydyf.Dictionary({"S": "/D", "St": 1})]
+            pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
+
+        finisher = label_pages if front_pages is not None else None
+        return document.write_pdf(pdf_identifier=identifier, finisher=finisher, **PDF_OPTIONS)
