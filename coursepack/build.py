@@ -27,7 +27,7 @@ from .typeset import Typesetter, collect_warnings
 
 BUNDLED_STYLES = Path(__file__).resolve().parent.parent / "styles"
 IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"')
-BLANK_END = '<section class="blank-page"><p>This page is intentionally left blank.</p></section>'
+BLANK_END = '<section class="blank-end"><p>This page is intentionally left blank.</p></section>'
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
 ROLE_PAGE_LIMIT = 2
 FEW_LINES = 0.12
@@ -181,7 +181,15 @@ def load_bound(root: Path, settings: dict[str, Any], text: str) -> tuple[dict[st
             or (reader.metadata or {}).get("/Title")
             or PurePosixPath(entry).stem.replace("-", " ").capitalize()
         )
-        bound[entry] = BoundPdf(entry, entry, str(title), data, len(reader.pages), str(options.get("password", "")))
+        bound[entry] = BoundPdf(
+            entry,
+            entry,
+            str(title),
+            data,
+            len(reader.pages),
+            str(options.get("password", "")),
+            options.get("scale") is True,
+        )
     return bound, problems
 
 
@@ -383,7 +391,11 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
                     for i in pack.items
                 ],
             }
-            bound = [(i, course.bound[i].data, course.bound[i].password) for i in pack.items if i in course.bound]
+            bound = [
+                (i, course.bound[i].data, course.bound[i].password, course.bound[i].scale)
+                for i in pack.items
+                if i in course.bound
+            ]
             result.append(
                 {
                     **common,
@@ -425,13 +437,13 @@ def run_job(job: dict[str, Any]) -> Output:
             document = setter.layout(job["html"])
             data = setter.write(document, identifier(job["path"], job["html"]))
             output = Output(job["path"], data, pages=len(document.pages), documents=1)
+            output.warnings += font_fallbacks(data, Path(job["styles"]))
             if job["kind"] == "role":
                 output.warnings += role_budget(document)
         else:
             output = render_packet(setter, job)
     output.warnings += [f"WeasyPrint: {w}" for w in warnings]
     output.warnings += [f"refused to load {url}" for url in setter.fetcher.refused]
-    output.warnings += font_fallbacks(output.data, Path(job["styles"]))
     return output
 
 
@@ -469,10 +481,11 @@ def render_packet(setter: Typesetter, job: dict[str, Any]) -> Output:
     combined = body.copy(front.pages + body.pages)
     offset = len(front.pages)
     data = setter.write(combined, identifier(job["path"], job["html"]), front_pages=offset)
+    warnings = font_fallbacks(data, Path(job["styles"]))
     if job["bound"]:
-        bound = [(offset + starts[f"doc-{item}"] - 1, pdf, password) for item, pdf, password in job["bound"]]
+        bound = [(offset + starts[f"doc-{item}"] - 1, *rest) for item, *rest in job["bound"]]
         data = packet.bind(data, bound)
-    return Output(job["path"], data, pages=len(combined.pages), documents=job["documents"], duplex=job["duplex"])
+    return Output(job["path"], data, warnings, len(combined.pages), job["documents"], job["duplex"])
 
 
 def role_budget(document) -> list[str]:

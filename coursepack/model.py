@@ -68,6 +68,7 @@ class BoundPdf:
     data: bytes
     page_count: int
     password: str = ""
+    scale: bool = False
     kind: str = "pdf"
 
     @property

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
-from pypdf.generic import NameObject
+from pypdf.generic import NameObject, RectangleObject
 
 MAX_BOUND_PAGES = 200
 PAGE_KEYS = ("/Contents", "/Resources", "/MediaBox", "/CropBox", "/Rotate", "/UserUnit")
@@ -45,26 +45,29 @@ def open_pdf(data: bytes, password: str = "") -> PdfReader:
     return reader
 
 
-def bind(pdf: bytes, bound: list[tuple[int, bytes, str]]) -> bytes:
-    """Bind existing PDFs over their placeholder pages.
+def bind(pdf: bytes, bound: list[tuple[int, bytes, str, bool]]) -> bytes:
+    """Bind existing PDFs over their placeholder pages, as they are or scaled to the paper.
 
-    ``bound`` holds (first placeholder page index, PDF bytes, password) triples.
+    ``bound`` holds (first placeholder page index, PDF bytes, password, scale) tuples.
     """
     writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
-    for start, data, password in bound:
+    for start, data, password, scale in bound:
         source = open_pdf(data, password)
         for offset, page in enumerate(source.pages):
+            paper = writer.pages[start + offset].mediabox
             replace_page(writer, start + offset, page)
+            if scale:
+                fit_to(writer.pages[start + offset], float(paper.width), float(paper.height))
     writer.compress_identical_objects()
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def replace_page(writer: PdfWriter, index: int, page) -> None:
+def replace_page(writer: PdfWriter, index: int, page: PageObject) -> None:
     """Put a page's content in place of a placeholder page, keeping its links and tags."""
     target = writer.pages[index]
-    values = {key: page.get_inherited(key, None) for key in PAGE_KEYS}
+    values = {key: page.raw_get(key) if key in page else page.get_inherited(key, None) for key in PAGE_KEYS}
     for key in PAGE_KEYS:
         value = values[key]
         if value is None:
@@ -73,6 +76,22 @@ def replace_page(writer: PdfWriter, index: int, page) -> None:
             target[NameObject(key)] = value.clone(writer)
     for key in DANGEROUS_KEYS:
         target.pop(NameObject(key), None)
+
+
+def fit_to(page: PageObject, width: float, height: float) -> None:
+    """Scale a page's content to fit the paper, centred, keeping its proportions and rotation."""
+    box = page.mediabox
+    turned = page.rotation % 180 == 90
+    content_w, content_h = (float(box.height), float(box.width)) if turned else (float(box.width), float(box.height))
+    factor = min(width / content_w, height / content_h)
+    page.scale_by(factor)
+    box = page.mediabox
+    pad_x = ((height if turned else width) - float(box.width)) / 2
+    pad_y = ((width if turned else height) - float(box.height)) / 2
+    page.mediabox = RectangleObject(
+        [float(box.left) - pad_x, float(box.bottom) - pad_y, float(box.right) + pad_x, float(box.top) + pad_y]
+    )
+    page.cropbox = page.mediabox
 
 
 def font_names(pdf: bytes) -> list[str]:

@@ -229,6 +229,7 @@ SETTINGS_FIELDS = (
     "pdfs",
 )
 PAPERS = ("letter", "a4")
+PDF_FIELDS = ("title", "password", "scale")
 
 
 def toml_line(text: str, needle: str) -> int | None:
@@ -289,6 +290,10 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
     pdfs = data.get("pdfs", {})
     if isinstance(pdfs, dict) and all(isinstance(v, dict) for v in pdfs.values()):
         settings["pdfs"] = pdfs
+        for path, options in pdfs.items():
+            for key in options:
+                if key not in PDF_FIELDS:
+                    report(f"{key}", f'[pdfs."{path}"]: {unknown_field(key, PDF_FIELDS)}')
     else:
         report("pdfs", '[pdfs."handouts/file.pdf"] tables hold title and password of existing PDFs')
     packets = data.get("packets", [])
