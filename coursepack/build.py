@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import difflib
 import fcntl
 import fnmatch
 import hashlib
 import multiprocessing
 import os
 import re
+import resource
 import shutil
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, TimeoutError
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from markupsafe import Markup
+import PIL.Image
+from markupsafe import Markup, escape
 
 from . import markup, packet, schema, templates
 from .errors import CoursepackError, Problem, SourceErrors
@@ -26,10 +30,13 @@ from .sources import SourceProblem, read_all, read_bytes, read_toml
 from .typeset import Typesetter, collect_warnings
 
 BUNDLED_STYLES = Path(__file__).resolve().parent.parent / "styles"
-IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"')
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+MAX_PIXELS = 40_000_000
 BLANK_END = '<section class="blank-end"><p>This page is intentionally left blank.</p></section>'
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
 ROLE_PAGE_LIMIT = 2
+JOB_SECONDS = 300
+WORKER_MEMORY = 4 << 30
 FEW_LINES = 0.12
 
 
@@ -254,8 +261,8 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 seed=doc.id,
                 blocks=blocks,
             )
-            html, resource_problems = check_images(course.root, doc, result.html)
-            result.html = Markup(html)
+            resource_problems = check_images(course.root, doc, result)
+            result.html = Markup(result.html)
             if edition == course.editions[0]:
                 problems += [Problem(doc.path, line, message) for line, message in result.problems]
                 problems += resource_problems
@@ -298,35 +305,55 @@ def kind_context(course: Course, doc: Document) -> dict[str, Any]:
     return {}
 
 
-def check_images(root: Path, doc: Document, html: str) -> tuple[str, list[Problem]]:
-    """Images must be files inside the course folder; paths become course-relative."""
+def check_images(root: Path, doc: Document, result: markup.Markup) -> list[Problem]:
+    """Images must be files inside the course folder, of sane size, with alt text.
+
+    Their paths, relative to the Markdown file, become relative to the course folder.
+    """
     problems = []
     folder = PurePosixPath(doc.path).parent
-
-    def resolve(match: re.Match) -> str:
-        src = match.group(1)
+    lines = doc.source.body.split("\n")
+    for src, alt in result.images:
         line = next(
-            (doc.source.body_line + i for i, text in enumerate(doc.source.body.split("\n")) if src in text),
-            doc.source.body_line,
+            (doc.source.body_line + i for i, text in enumerate(lines) if src and src in text), doc.source.body_line
         )
-        relative = os.path.normpath((folder / src).as_posix()) if not src.startswith("/") else src
-        target = (root / relative).resolve()
-        if re.match(r"^[a-z][a-z0-9+.-]*:", src) or src.startswith("/") or not target.is_relative_to(root):
-            problems.append(
-                Problem(doc.path, line, f"image '{src}' is outside the course folder; copy it into the course")
-            )
-        elif not target.is_file():
-            candidates = [
-                p.relative_to(root).as_posix()
-                for p in root.rglob("*")
-                if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".svg", ".gif")
-            ]
-            near = schema.unknown_field(relative, candidates)
-            hint = near[near.index("(") :] if "(" in near else ""
-            problems.append(Problem(doc.path, line, f"image '{src}' not found {hint}".rstrip()))
-        return match.group(0).replace(f'src="{src}"', f'src="{relative}"')
+        message = image_problem(root, folder, src, alt)
+        if message:
+            problems.append(Problem(doc.path, line, message))
+        elif not src.startswith("/"):
+            relative = os.path.normpath((folder / src).as_posix())
+            result.html = result.html.replace(f'src="{escape(src)}"', f'src="{escape(relative)}"')
+    result.html = result.html.replace('alt="decorative"', 'alt="" class="decorative"')
+    return problems
 
-    return IMG_SRC.sub(resolve, html), problems
+
+def image_problem(root: Path, folder: PurePosixPath, src: str, alt: str) -> str:
+    """What is wrong with an image reference, or an empty string."""
+    if re.match(r"^(https?|ftp):", src, re.IGNORECASE) or src.startswith("//"):
+        return f"image '{src}' is on the network; coursepack never downloads anything: save it into the course folder"
+    if not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
+        return f"image '{src}' is outside the course folder; copy it into the course and use a relative path"
+    relative = os.path.normpath((folder / src).as_posix())
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root):
+        return f"image '{src}' is outside the course folder; copy it into the course and use a relative path"
+    if not target.is_file():
+        candidates = [p.relative_to(root).as_posix() for p in root.rglob("*") if p.suffix.lower() in IMAGE_TYPES]
+        near = difflib.get_close_matches(relative, candidates, n=1, cutoff=0.6)
+        return f"image '{src}' not found" + (f" (did you mean {near[0]}?)" if near else "")
+    if target.suffix.lower() not in IMAGE_TYPES:
+        return f"'{src}' is not an image coursepack can print (use {', '.join(IMAGE_TYPES)})"
+    if target.suffix.lower() != ".svg":
+        try:
+            with PIL.Image.open(target) as image:
+                width, height = image.size
+        except (OSError, PIL.Image.DecompressionBombError):
+            return f"image '{src}' cannot be read (a damaged or unsupported file?)"
+        if width * height > MAX_PIXELS:
+            return f"image '{src}' is too large ({width}x{height} pixels); resize it to at most 40 megapixels"
+    if not alt.strip():
+        return f"image '{src}' has no alt text: describe it in ![...]({src}), or write ![decorative]({src})"
+    return ""
 
 
 # ---------------------------------------------------------------- render
@@ -529,6 +556,8 @@ def locked(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise CoursepackError(f"another build is writing to {out}; wait for it to finish") from None
+        for stale in out.rglob(".*.tmp"):  # left by a build that was killed half-way
+            stale.unlink()
         yield
 
 
@@ -545,13 +574,36 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def limit_worker() -> None:
+    """Each worker process gets a memory budget; a runaway document fails alone."""
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+
+
 def render_all(plan: Plan, workers: int) -> list[Output]:
+    """Render every job in worker processes, each under a time and memory budget."""
     todo = jobs(plan)
-    if workers <= 1 or len(todo) < 4:
-        return [run_job(job) for job in todo]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(run_job, todo))
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context, initializer=limit_worker)
+    outputs = []
+    try:
+        futures = [pool.submit(run_job, job) for job in todo]
+        for job, future in zip(todo, futures, strict=True):
+            try:
+                outputs.append(future.result(timeout=JOB_SECONDS))
+            except TimeoutError:
+                raise CoursepackError(
+                    f"{job['path']}: rendering took longer than {JOB_SECONDS} s; split the document into smaller ones"
+                ) from None
+            except (MemoryError, BrokenProcessPool):
+                raise CoursepackError(
+                    f"{job['path']}: rendering needed more than {WORKER_MEMORY >> 30} GB of memory; "
+                    "split the document or shrink its images"
+                ) from None
+    finally:
+        for process in list(getattr(pool, "_processes", {}).values()):  # stop runaway workers at once
+            process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+    return outputs
 
 
 def build(root: Path, out: Path, strict: bool = True, workers: int | None = None) -> list[Output]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ FENCE = re.compile(r"^:::\s*([\w-]+)\s*$")
 FENCE_END = re.compile(r"^:::\s*$")
 WORD_BANK_HEADING = re.compile(r"^(#{1,6}\s.*?)\s*\{\s*word[ -]bank\s*\}\s*$", re.IGNORECASE)
 HEADING = re.compile(r"^#{1,6}\s")
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 BLOCK_NAMES = ("teacher", "student", "cluster-map")
 EXTENSIONS = ["tables", "sane_lists", "smarty", "attr_list"]
 ALLOWED_TAGS = {
@@ -90,6 +92,7 @@ class Markup:
     questions: int = 0
     points: float = 0
     key: list[tuple[int, str]] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)
 
 
 def sanitise(html: str) -> str:
@@ -101,6 +104,12 @@ def sanitise(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
     )
+
+
+def attribute(tag: str, name: str) -> str:
+    """An attribute's value in a tag written by Python-Markdown (or by the author)."""
+    match = re.search(rf"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", tag, flags=re.IGNORECASE)
+    return html_module.unescape(next(g for g in match.groups() if g is not None)) if match else ""
 
 
 def block_placeholder(name: str) -> str:
@@ -129,7 +138,9 @@ def render(
     renderer = QuestionRenderer(edition == "teacher", inline, seed)
     extension = CoursepackExtension(result, renderer, first_line, edition, worksheet, graded, blocks or {})
     md = markdown.Markdown(extensions=[*EXTENSIONS, extension])
-    result.html = sanitise(md.convert(body))
+    raw = md.convert(body)
+    result.images = [(attribute(tag, "src"), attribute(tag, "alt")) for tag in IMG_TAG.findall(raw)]
+    result.html = sanitise(raw)
     for name, html in (blocks or {}).items():
         result.html = result.html.replace(block_placeholder(name), html)
     if worksheet and result.questions == 0 and not result.problems:
