@@ -58,6 +58,7 @@ class Output:
     pages: int = 0
     documents: int = 0
     duplex: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 class BuildWarnings(CoursepackError):
@@ -174,12 +175,12 @@ def load_bound(root: Path, settings: dict[str, Any], text: str) -> tuple[dict[st
     bound, problems = {}, []
     for entry in sorted({d for p in settings["packets"] for d in p["documents"] if d.lower().endswith(".pdf")}):
         options = settings["pdfs"].get(entry, {})
+        if (root / entry).resolve().is_relative_to(root) and not os.path.lexists(root / entry):
+            problems.append(Problem(entry, None, "the PDF listed in course.toml does not exist"))
+            continue
         try:
             data = read_bytes(root, entry, limit=50_000_000)
             reader = packet.open_pdf(data, str(options.get("password", "")))
-        except FileNotFoundError:
-            problems.append(Problem(entry, None, "the PDF listed in course.toml does not exist"))
-            continue
         except (SourceProblem, packet.PdfProblem) as problem:
             problems.append(Problem(entry, None, str(problem)))
             continue
@@ -196,6 +197,7 @@ def load_bound(root: Path, settings: dict[str, Any], text: str) -> tuple[dict[st
             len(reader.pages),
             str(options.get("password", "")),
             options.get("scale") is True,
+            tuple(packet.active_content(reader)),
         )
     return bound, problems
 
@@ -432,6 +434,11 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
                     "front": front,
                     "duplex": pack.duplex,
                     "bound": bound,
+                    "notes": [
+                        f"{i}: note: removed {', '.join(course.bound[i].removed)}; its pages are bound as they print"
+                        for i in pack.items
+                        if i in course.bound and course.bound[i].removed
+                    ],
                     "documents": len(pack.items),
                 }
             )
@@ -512,7 +519,7 @@ def render_packet(setter: Typesetter, job: dict[str, Any]) -> Output:
     if job["bound"]:
         bound = [(offset + starts[f"doc-{item}"] - 1, *rest) for item, *rest in job["bound"]]
         data = packet.bind(data, bound)
-    return Output(job["path"], data, warnings, len(combined.pages), job["documents"], job["duplex"])
+    return Output(job["path"], data, warnings, len(combined.pages), job["documents"], job["duplex"], job["notes"])
 
 
 def role_budget(document) -> list[str]:

@@ -90,6 +90,8 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
                 f"{output.documents:>3} documents  {len(output.data) / 1024:>7.0f} KiB"
             )
     documents = sum("/documents/" in o.path for o in outputs)
+    for note in dict.fromkeys(note for o in outputs for note in o.notes):
+        print(note)
     for warning in (f"{o.path}: warning: {w}" for o in outputs for w in o.warnings):
         print(warning, file=sys.stderr)
     seconds = time.monotonic() - started

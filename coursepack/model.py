@@ -69,6 +69,7 @@ class BoundPdf:
     page_count: int
     password: str = ""
     scale: bool = False
+    removed: tuple[str, ...] = ()
     kind: str = "pdf"
 
     @property

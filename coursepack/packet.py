@@ -45,6 +45,22 @@ def open_pdf(data: bytes, password: str = "") -> PdfReader:
     return reader
 
 
+def active_content(reader: PdfReader) -> list[str]:
+    """What a PDF carries besides its printed pages: scripts, actions, attachments, links."""
+    found = []
+    root = reader.trailer["/Root"]
+    names = root.get("/Names", {})
+    if "/OpenAction" in root or "/AA" in root:
+        found.append("an action run on opening")
+    if "/JavaScript" in names:
+        found.append("JavaScript")
+    if "/EmbeddedFiles" in names:
+        found.append("attached files")
+    if any("/AA" in page or "/Annots" in page for page in reader.pages):
+        found.append("links, form fields or page actions")
+    return found
+
+
 def bind(pdf: bytes, bound: list[tuple[int, bytes, str, bool]]) -> bytes:
     """Bind existing PDFs over their placeholder pages, as they are or scaled to the paper.
 
