@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from . import markup, packet, schema, templates
 from .errors import CoursepackError, Problem, SourceErrors
-from .model import BoundPdf, Course, Document, Packet
+from .model import EDITIONS, BoundPdf, Course, Document, Packet
 from .sources import SourceProblem, read_all, read_bytes, read_toml
 from .typeset import Typesetter, collect_warnings
 
@@ -118,6 +118,7 @@ def load(root: Path) -> Plan:
         bound=bound,
         packets=packets,
         settings=settings,
+        editions=(*EDITIONS, "large-print") if settings["large_print"] else EDITIONS,
     )
     sections, markup_problems = render_sections(course, templated=not problems)
     problems += markup_problems
@@ -250,7 +251,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     for role in roles:
         by_pathway.setdefault(role.meta["pathway"], []).append(role.title)
     pathways = course.pathways or {p: p for p in by_pathway}
-    blocks = {"cluster-map": templates.cluster_map(course.title, pathways, by_pathway)}
+    maps = {large: templates.cluster_map(course.title, pathways, by_pathway, large) for large in (False, True)}
     sections, problems = {}, []
     for doc in course.documents.values():
         for edition in course.editions:
@@ -261,7 +262,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 worksheet=doc.kind == "worksheet",
                 graded=not doc.meta.get("self_assessment"),
                 seed=doc.id,
-                blocks=blocks,
+                blocks={"cluster-map": maps[edition == "large-print"]},
             )
             resource_problems = check_images(course.root, doc, result)
             result.html = Markup(result.html)
@@ -472,7 +473,7 @@ def run_job(job: dict[str, Any]) -> Output:
             data = setter.write(document, identifier(job["path"], job["html"]))
             output = Output(job["path"], data, pages=len(document.pages), documents=1)
             output.warnings += font_fallbacks(data, Path(job["styles"]))
-            if job["kind"] == "role":
+            if job["kind"] == "role" and not job["path"].startswith("large-print/"):
                 output.warnings += role_budget(document)
         else:
             output = render_packet(setter, job)

@@ -283,11 +283,11 @@ class QuestionRenderer:
             left, right = q.pairs[index]
             given = self.answer(letter_of[right], "fill") if self.teacher else ""
             rows.append(
-                f'<tr><td class="slot"><span class="blank blank-xs">{given}</span></td>'
-                f"<td>{index + 1}. {self.inline(left)}</td>"
-                f'<td class="letter">{LETTERS[index]}.</td><td>{self.inline(rights[index])}</td></tr>'
+                f'<div class="m-row"><span class="m-cell slot"><span class="blank blank-xs">{given}</span></span>'
+                f'<span class="m-cell">{index + 1}. {self.inline(left)}</span>'
+                f'<span class="m-cell letter">{LETTERS[index]}.</span><span class="m-cell">{self.inline(rights[index])}</span></div>'
             )
-        return f'<table class="matching"><tbody>{"".join(rows)}</tbody></table>'
+        return f'<div class="matching">{"".join(rows)}</div>'
 
     def render_ordering(self, q: Question) -> str:
         steps = shuffled(q.steps, f"{self.seed}:{q.line}")

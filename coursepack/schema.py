@@ -223,6 +223,7 @@ SETTINGS_FIELDS = (
     "paper",
     "language",
     "duplex",
+    "large_print",
     "pathways",
     "sectors",
     "packets",
@@ -258,6 +259,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
         "paper": "letter",
         "language": "en-US",
         "duplex": False,
+        "large_print": False,
         "pathways": {},
         "sectors": {},
         "packets": [],
@@ -265,7 +267,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
     }
     for key in ("title", "subtitle", "teacher", "school", "language"):
         if key in data:
-            if isinstance(data[key], str) and data[key].strip():
+            if isinstance(data[key], str):
                 settings[key] = data[key].strip()
             else:
                 report(key, f"'{key}' must be text in quotes")
@@ -276,11 +278,12 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
         report("paper", f'\'paper\' must be "letter" or "a4", not {paper!r}')
     else:
         settings["paper"] = paper.lower()
-    if "duplex" in data:
-        if isinstance(data["duplex"], bool):
-            settings["duplex"] = data["duplex"]
-        else:
-            report("duplex", "'duplex' must be true or false")
+    for key in ("duplex", "large_print"):
+        if key in data:
+            if isinstance(data[key], bool):
+                settings[key] = data[key]
+            else:
+                report(key, f"'{key}' must be true or false")
     for table in ("pathways", "sectors"):
         value = data.get(table, {})
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):

@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition"}
+EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition", "large-print": "Large-print edition"}
 
 
 def environment(styles: Path) -> jinja2.Environment:
@@ -30,19 +30,24 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> Markup:
     return Markup(html)
 
 
-def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]]) -> str:
-    """An SVG map, pathways → roles, with a text alternative built from the same data."""
-    columns, box_width, gap, line_height = 3, 214, 19, 15
+def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]], large: bool = False) -> str:
+    """An SVG map, pathways → roles, with a text alternative built from the same data.
+
+    ``large`` draws two columns of bigger text for the large-print edition.
+    """
+    columns, box_width, gap = (2, 214, 19) if large else (3, 214, 19)
+    size = 15.5 if large else 11.5
+    line_height = size * 1.3
     names = list(pathways)
     rows = [names[i : i + columns] for i in range(0, len(names), columns)]
-    wrapped = {pid: textwrap.wrap(pathways[pid], 30) for pid in names}
-    role_lines = {pid: [textwrap.wrap(role, 31) for role in roles.get(pid, [])] for pid in names}
+    wrapped = {pid: textwrap.wrap(pathways[pid], 22 if large else 30) for pid in names}
+    role_lines = {pid: [textwrap.wrap(role, 23 if large else 31) for role in roles.get(pid, [])] for pid in names}
     parts = []
     top = 78
     width = columns * box_width + (columns - 1) * gap
     parts.append(
         f'<rect x="{width / 2 - 170}" y="4" width="340" height="40" rx="6" fill="#1a1a1a"/>'
-        f'<text x="{width / 2}" y="30" text-anchor="middle" font-size="15" font-weight="900" '
+        f'<text x="{width / 2}" y="30" text-anchor="middle" font-size="{14 if large else 15}" font-weight="900" '
         f'fill="#ffffff">{escape(title)}</text>'
     )
     for row in rows:
@@ -58,7 +63,7 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
             y = top + 17
             for line in wrapped[pid]:
                 parts.append(
-                    f'<text x="{x + 10}" y="{y}" font-size="11.5" font-weight="700" '
+                    f'<text x="{x + 10}" y="{y}" font-size="{size}" font-weight="700" '
                     f'fill="#1f4e79">{escape(line)}</text>'
                 )
                 y += line_height
@@ -69,7 +74,7 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
                     bullet = "• " if index == 0 else ""
                     indent = 10 if index == 0 else 20
                     parts.append(
-                        f'<text x="{x + indent}" y="{y}" font-size="11" fill="#1a1a1a">{bullet}{escape(line)}</text>'
+                        f'<text x="{x + indent}" y="{y}" font-size="{size - 0.5}" fill="#1a1a1a">{bullet}{escape(line)}</text>'
                     )
                     y += line_height
         top += height + 22
@@ -79,7 +84,7 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
     alt = f"Map of the {title}. Pathways and their roles — {description}."
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {top}" role="img" '
-        f'aria-label="{escape(alt)}" font-family="Lato">{"".join(parts)}</svg>'
+        f'aria-label="{escape(alt)}" font-family="Lato"><title>{escape(alt)}</title>{"".join(parts)}</svg>'
     )
     caption = "The cluster map: each box is a pathway, listing the role sheets in this course."
     return f'<figure class="cluster-map">{svg}<figcaption>{caption}</figcaption></figure>'
