@@ -285,7 +285,8 @@ class QuestionRenderer:
             rows.append(
                 f'<div class="m-row"><span class="m-cell slot"><span class="blank blank-xs">{given}</span></span>'
                 f'<span class="m-cell">{index + 1}. {self.inline(left)}</span>'
-                f'<span class="m-cell letter">{LETTERS[index]}.</span><span class="m-cell">{self.inline(rights[index])}</span></div>'
+                f'<span class="m-cell letter">{LETTERS[index]}.</span>'
+                f'<span class="m-cell">{self.inline(rights[index])}</span></div>'
             )
         return f'<div class="matching">{"".join(rows)}</div>'
 

@@ -74,7 +74,8 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
                     bullet = "• " if index == 0 else ""
                     indent = 10 if index == 0 else 20
                     parts.append(
-                        f'<text x="{x + indent}" y="{y}" font-size="{size - 0.5}" fill="#1a1a1a">{bullet}{escape(line)}</text>'
+                        f'<text x="{x + indent}" y="{y}" font-size="{size - 0.5}" fill="#1a1a1a">'
+                        f"{bullet}{escape(line)}</text>"
                     )
                     y += line_height
         top += height + 22

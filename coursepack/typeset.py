@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 import mimetypes
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
