@@ -132,3 +132,25 @@ def test_builds_are_byte_identical(course, tmp_path, capsys):
     assert first
     for path in first:
         assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes(), path
+
+
+def test_a_role_sheet_longer_than_two_pages_is_a_warning(course, capsys):
+    from conftest import ROLE
+
+    long_role = ROLE.format(title="Welder", related="assembler") + "\n\n".join(["A long day on the job. " * 60] * 12)
+    root = course({"handouts/roles/welder.md": long_role})
+    code, _, err = run(capsys, "--course", root, "build", "--jobs", "1")
+    assert code == 1
+    assert "student/documents/welder.pdf: warning: the role sheet runs to 5 pages; shorten it to fit on 2" in err
+
+
+def test_a4_paper(course, capsys):
+    from conftest import COURSE_TOML
+
+    root = course({"course.toml": 'paper = "a4"\n' + COURSE_TOML})
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    from pypdf import PdfReader
+
+    for path in (root / "build").rglob("*.pdf"):
+        box = PdfReader(str(path)).pages[0].mediabox
+        assert (round(box.width), round(box.height)) == (595, 842), path
