@@ -6,6 +6,8 @@ import difflib
 import fcntl
 import fnmatch
 import hashlib
+import html
+import json
 import multiprocessing
 import os
 import re
@@ -23,7 +25,7 @@ from typing import Any
 import PIL.Image
 from markupsafe import Markup, escape
 
-from . import markup, packet, schema, templates
+from . import __version__, markup, packet, schema, templates
 from .errors import CoursepackError, Problem, SourceErrors
 from .model import EDITIONS, BoundPdf, Course, Document, Packet
 from .sources import SourceProblem, read_all, read_bytes, read_toml
@@ -34,6 +36,7 @@ IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MAX_PIXELS = 40_000_000
 BLANK_END = '<section class="blank-end"><p>This page is intentionally left blank.</p></section>'
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
+CACHE = ".coursepack-cache.json"
 ROLE_PAGE_LIMIT = 2
 JOB_SECONDS = 300
 WORKER_MEMORY = 4 << 30
@@ -59,6 +62,7 @@ class Output:
     documents: int = 0
     duplex: bool = False
     notes: list[str] = field(default_factory=list)
+    reused: bool = False
 
 
 class BuildWarnings(CoursepackError):
@@ -273,7 +277,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 continue
             sections[(doc.id, edition)] = templates.render(
                 env,
-                f"{doc.kind}.html",
+                [f"{doc.kind}.html", "lesson.html" if doc.kind == "overview" else "handout.html"],
                 doc=doc,
                 body=result,
                 edition=edition,
@@ -370,7 +374,7 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
     result = []
     for edition in course.editions:
         for doc in course.documents.values():
-            html = templates.render(
+            document_html = templates.render(
                 env,
                 "document.html",
                 course=course,
@@ -388,7 +392,7 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
                     **common,
                     "type": "document",
                     "path": f"{edition}/documents/{doc.id}.pdf",
-                    "html": str(html),
+                    "html": str(document_html),
                     "kind": doc.kind,
                 }
             )
@@ -435,11 +439,7 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
                     "front": front,
                     "duplex": pack.duplex,
                     "bound": bound,
-                    "notes": [
-                        f"{i}: note: removed {', '.join(course.bound[i].removed)}; its pages are bound as they print"
-                        for i in pack.items
-                        if i in course.bound and course.bound[i].removed
-                    ],
+                    "notes": [note for i in pack.items if i in course.bound for note in bound_notes(course.bound[i])],
                     "documents": len(pack.items),
                 }
             )
@@ -523,6 +523,14 @@ def render_packet(setter: Typesetter, job: dict[str, Any]) -> Output:
     return Output(job["path"], data, warnings, len(combined.pages), job["documents"], job["duplex"], job["notes"])
 
 
+def bound_notes(item: BoundPdf) -> list[str]:
+    """What a teacher should know about an existing PDF bound into a packet."""
+    notes = [f"{item.path}: note: its pages are bound without tags; a screen reader cannot read them"]
+    if item.removed:
+        notes.append(f"{item.path}: note: removed {', '.join(item.removed)}; its pages are bound as they print")
+    return notes
+
+
 def role_budget(document) -> list[str]:
     """A role sheet prints on one page or two, and never leaves a few lines on the last."""
     pages = len(document.pages)
@@ -587,9 +595,10 @@ def limit_worker() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
 
 
-def render_all(plan: Plan, workers: int) -> list[Output]:
+def render_all(todo: list[dict[str, Any]], workers: int) -> list[Output]:
     """Render every job in worker processes, each under a time and memory budget."""
-    todo = jobs(plan)
+    if not todo:
+        return []
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context, initializer=limit_worker)
     outputs = []
@@ -614,16 +623,79 @@ def render_all(plan: Plan, workers: int) -> list[Output]:
     return outputs
 
 
-def build(root: Path, out: Path, strict: bool = True, workers: int | None = None) -> list[Output]:
-    """Check, render every PDF in memory, and only then write them all."""
+def job_key(job: dict[str, Any], root: Path, styles_digest: str) -> str:
+    """A digest of everything a PDF is made from: its HTML, the styles, images and bound PDFs."""
+    digest = hashlib.sha256(f"{__version__}\0{job['path']}\0{job['paper']}\0{styles_digest}".encode())
+    digest.update(job["html"].encode())
+    digest.update(json.dumps(job.get("front"), sort_keys=True).encode())
+    for src in sorted(set(re.findall(r'<img[^>]*\ssrc="([^"]+)"', job["html"]))):
+        path = root / html.unescape(src)
+        digest.update(path.read_bytes() if path.is_file() else b"missing")
+    for _, data, password, scale in job.get("bound", []):
+        digest.update(hashlib.sha256(data).digest() + f"{password}\0{scale}".encode())
+    return digest.hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def reuse(out: Path, manifest: dict[str, Any], path: str, key: str) -> Output | None:
+    """The PDF an earlier build made from exactly the same inputs, if it is still intact."""
+    entry = manifest.get(path)
+    target = out / path
+    if not entry or entry.get("key") != key or not target.is_file():
+        return None
+    data = target.read_bytes()
+    if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+        return None
+    fields = {name: entry[name] for name in ("warnings", "pages", "documents", "duplex", "notes")}
+    return Output(path, data, **fields, reused=True)
+
+
+def build(
+    root: Path, out: Path, strict: bool = True, workers: int | None = None, strict_access: bool = False
+) -> list[Output]:
+    """Check, render what changed in memory, and only then write it all.
+
+    PDFs whose inputs are unchanged since the last build (same digest) are reused, not rendered.
+    """
     plan = load(root)
     with locked(out):
-        outputs = render_all(plan, workers or min(2, os.cpu_count() or 1))
+        todo = jobs(plan)
+        styles_digest = folder_digest(plan.course.styles)
+        keys = {job["path"]: job_key(job, plan.course.root, styles_digest) for job in todo}
+        try:
+            manifest = json.loads((out / CACHE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = {}
+        reused = {job["path"]: reuse(out, manifest, job["path"], keys[job["path"]]) for job in todo}
+        fresh = render_all([job for job in todo if not reused[job["path"]]], workers or min(2, os.cpu_count() or 1))
+        rendered = {output.path: output for output in fresh}
+        outputs = [reused[job["path"]] or rendered[job["path"]] for job in todo]
         warnings = [f"{o.path}: warning: {w}" for o in outputs for w in o.warnings]
-        if strict and warnings:
+        if strict_access:
+            warnings += sorted({note for o in outputs for note in o.notes if "without tags" in note})
+        if (strict or strict_access) and warnings:
             raise BuildWarnings(warnings)
-        for output in outputs:
+        for output in fresh:
             write_atomic(out / output.path, output.data)
+        manifest = {
+            o.path: {
+                "key": keys[o.path],
+                "sha256": hashlib.sha256(o.data).hexdigest(),
+                "warnings": o.warnings,
+                "pages": o.pages,
+                "documents": o.documents,
+                "duplex": o.duplex,
+                "notes": o.notes,
+            }
+            for o in outputs
+        }
+        write_atomic(out / CACHE, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return outputs
 
 

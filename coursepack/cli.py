@@ -26,6 +26,11 @@ def parser() -> argparse.ArgumentParser:
         "--no-strict", dest="strict", action="store_false", help="write the PDFs even when there are warnings (drafts)"
     )
     make.add_argument("--jobs", type=int, default=None, help="worker processes (default: up to 2)")
+    make.add_argument(
+        "--strict-access",
+        action="store_true",
+        help="fail when a packet binds an existing PDF a screen reader cannot read",
+    )
     commands.add_parser("check", help="read and check every source; print every problem; write nothing")
     commands.add_parser("list", help="list each document (id, kind, title) and each packet with its documents")
     commands.add_parser("clean", help="remove the output folder")
@@ -80,7 +85,7 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
             print_list(plan)
         return 0
     started = time.monotonic()
-    outputs = build.build(root, out, strict=args.strict, workers=args.jobs)
+    outputs = build.build(root, out, strict=args.strict, workers=args.jobs, strict_access=args.strict_access)
     for output in outputs:
         if "/documents/" not in output.path:
             sheets = (output.pages + 1) // 2 if output.duplex else output.pages
@@ -95,7 +100,11 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
     for warning in (f"{o.path}: warning: {w}" for o in outputs for w in o.warnings):
         print(warning, file=sys.stderr)
     seconds = time.monotonic() - started
-    print(f"{documents} document PDFs and {len(outputs) - documents} packets in {out} ({seconds:.1f} s)")
+    reused = sum(o.reused for o in outputs)
+    print(
+        f"{documents} document PDFs and {len(outputs) - documents} packets in {out} "
+        f"({len(outputs) - reused} rendered, {reused} unchanged since the last build; {seconds:.1f} s)"
+    )
     return 0
 
 

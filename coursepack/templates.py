@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -24,10 +26,20 @@ def environment(styles: Path) -> jinja2.Environment:
     )
 
 
-def render(env: jinja2.Environment, name: str, **context: Any) -> Markup:
-    """Render a template to markup that other templates include as it is."""
-    html = env.get_template(name).render(**context, edition_name=EDITION_NAMES.get(context.get("edition"), ""))
+def render(env: jinja2.Environment, name: str | list[str], **context: Any) -> Markup:
+    """Render a template (the first of a list that exists) to markup included as it is."""
+    html = env.select_template([name] if isinstance(name, str) else name).render(
+        **context, edition_name=EDITION_NAMES.get(context.get("edition"), ""), created=source_date()
+    )
     return Markup(html)
+
+
+def source_date() -> str:
+    """The build date for PDF metadata: only from SOURCE_DATE_EPOCH, so builds stay reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch.isdigit():
+        return ""
+    return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]], large: bool = False) -> str:

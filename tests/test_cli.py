@@ -154,3 +154,35 @@ def test_a4_paper(course, capsys):
     for path in (root / "build").rglob("*.pdf"):
         box = PdfReader(str(path)).pages[0].mediabox
         assert (round(box.width), round(box.height)) == (595, 842), path
+
+
+def test_unchanged_pdfs_are_reused_and_changed_ones_rendered(course, capsys):
+    root = course()
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    before = {p: p.read_bytes() for p in (root / "build").rglob("*.pdf")}
+    code, out, _ = run(capsys, "--course", root, "build", "--jobs", "1")
+    assert code == 0 and "(0 rendered, 8 unchanged since the last build;" in out
+    with open(root / "lessons/intro.md", "a", encoding="utf-8") as lesson:
+        lesson.write("\nOne more sentence.\n")
+    code, out, _ = run(capsys, "--course", root, "build", "--jobs", "1")
+    assert code == 0 and "(4 rendered, 4 unchanged since the last build;" in out
+    after = {p: p.read_bytes() for p in (root / "build").rglob("*.pdf")}
+    changed = sorted(p.relative_to(root / "build").as_posix() for p in before if before[p] != after[p])
+    assert changed == [
+        "student/documents/intro.pdf",
+        "student/unit.pdf",
+        "teacher/documents/intro.pdf",
+        "teacher/unit.pdf",
+    ]
+    assert "One more sentence." in " ".join(pages_text(root / "build/student/unit.pdf"))
+
+
+def test_dates_only_from_source_date_epoch(course, capsys, monkeypatch, tmp_path):
+    from pypdf import PdfReader
+
+    root = course()
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    assert "/CreationDate" not in PdfReader(str(root / "build/student/unit.pdf")).metadata
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert run(capsys, "--course", root, "--out", tmp_path / "dated", "build", "--jobs", "1")[0] == 0
+    assert PdfReader(str(tmp_path / "dated/student/unit.pdf")).metadata["/CreationDate"].startswith("D:20260101")

@@ -363,6 +363,7 @@ def test_hostile_content_is_neutralised(case, capsys, name):
         assert "{{" in text and "49" not in text
     if name == "pdf-javascript":
         assert "handouts/poster.pdf: note: removed an action run on opening; its pages are bound as they print" in out
+        assert "handouts/poster.pdf: note: its pages are bound without tags; a screen reader cannot read them" in out
 
 
 def test_a_second_build_at_the_same_time_is_refused(case, capsys):

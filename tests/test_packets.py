@@ -61,6 +61,17 @@ def test_existing_pdf_is_bound_in_as_it_is(course, capsys):
     assert len(reader.pages) % 2 == 0
 
 
+def test_untagged_bound_pdfs_are_reported_and_fail_strict_access(course, capsys):
+    root = packet_course(course, '["intro", "handouts/poster.pdf"]')
+    assert main(["--course", str(root), "build", "--jobs", "1"]) == 0
+    assert (
+        "handouts/poster.pdf: note: its pages are bound without tags; a screen reader cannot read them"
+        in capsys.readouterr().out
+    )
+    assert main(["--course", str(root), "build", "--strict-access"]) == 1
+    assert "handouts/poster.pdf: note: its pages are bound without tags" in capsys.readouterr().err
+
+
 def test_existing_pdf_can_be_scaled_to_the_paper(course, capsys):
     root = packet_course(course, '["handouts/poster.pdf"]', '\n[pdfs."handouts/poster.pdf"]\nscale = true\n')
     assert build(root, capsys) == (0, "")
