@@ -636,9 +636,10 @@ def job_key(job: dict[str, Any], root: Path, styles_digest: str) -> str:
     return digest.hexdigest()
 
 
-def folder_digest(folder: Path) -> str:
+def folder_digest(folder: Path, pattern: str = "*") -> str:
+    """A digest of the files in a folder (styles, or coursepack's own code)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -666,7 +667,7 @@ def build(
     plan = load(root)
     with locked(out):
         todo = jobs(plan)
-        styles_digest = folder_digest(plan.course.styles)
+        styles_digest = folder_digest(plan.course.styles) + folder_digest(Path(__file__).parent, "*.py")
         keys = {job["path"]: job_key(job, plan.course.root, styles_digest) for job in todo}
         try:
             manifest = json.loads((out / CACHE).read_text(encoding="utf-8"))

@@ -62,12 +62,15 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
         f'<text x="{width / 2}" y="30" text-anchor="middle" font-size="{14 if large else 15}" font-weight="900" '
         f'fill="#ffffff">{escape(title)}</text>'
     )
-    for row in rows:
+    for number, row in enumerate(rows):
         height = max(len(wrapped[p]) * line_height + sum(map(len, role_lines[p])) * line_height + 26 for p in row)
         for column, pid in enumerate(row):
             x = column * box_width + column * gap
             centre = x + box_width / 2
-            parts.append(f'<path d="M{width / 2} 44 L{centre} {top}" stroke="#7a7a7a" stroke-width="1.2" fill="none"/>')
+            if number == 0:  # the first row hangs from the title; later rows stand below it
+                parts.append(
+                    f'<path d="M{width / 2} 44 L{centre} {top}" stroke="#7a7a7a" stroke-width="1.2" fill="none"/>'
+                )
             parts.append(
                 f'<rect x="{x}" y="{top}" width="{box_width}" height="{height}" rx="4" '
                 f'fill="#eef2f6" stroke="#1a1a1a" stroke-width="1.2"/>'
