@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
@@ -141,3 +142,27 @@ def test_font_names_are_unique_to_one_font_in_every_packet(bundled):
                 fonts.setdefault(str(font["/BaseFont"]), set()).add(ref.idnum)
         assert all(len(ids) == 1 for ids in fonts.values()), (path, fonts)
         assert font_names(path.read_bytes())
+
+
+def test_contents_running_to_two_pages_keeps_true_page_numbers(course):
+    from conftest import COURSE_TOML
+
+    from coursepack import build as pipeline
+
+    lessons = {f"lessons/l{i:02d}.md": f"---\ntitle: Lesson number {i}\n---\nShort text {i}.\n" for i in range(60)}
+    toml = COURSE_TOML.replace('documents = ["intro", "roles/*"]', 'documents = ["l*"]\nduplex = true')
+    root = course({"course.toml": toml, **lessons}, base=False)
+    plan = pipeline.load(root)
+    job = next(j for j in pipeline.jobs(plan) if j["path"] == "student/unit.pdf")
+    output = pipeline.run_job(job)
+    assert output.warnings == []
+    reader = PdfReader(BytesIO(output.data))
+    labels = reader.page_labels
+    front = labels.index("1")
+    assert labels[:front] == ["i", "ii", "iii", "iv"]  # cover, two contents pages, a blank to stay duplex
+    text = pages_text(output.data)
+    contents = squash(" ".join(text[1:3]))
+    for i in (0, 31, 59):
+        number = int(re.search(rf"Lesson number {i}[ .]+Reading (\d+)", contents).group(1))
+        assert f"Lesson number {i}" in text[front + number - 1]
+        assert number % 2 == 1
