@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: packet test check lint clean
+.PHONY: packet test check golden clean
 
 packet: $(STAMP)
 	$(BIN)/python render.py build
@@ -15,6 +15,10 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check coursepack tests render.py
 	$(BIN)/python -m pytest
+
+# Rewrite tests/golden/packets.json from a fresh build; review the diff before committing.
+golden: $(STAMP)
+	COURSEPACK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_bundled.py -k golden
 
 clean:
 	rm -rf build

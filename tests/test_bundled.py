@@ -190,3 +190,32 @@ def test_packet_outline_nests_documents_and_headings(bundled):
     text = pages_text(path)
     for title, page in documents[1:]:
         assert plain(title) in plain(text[page]) and labels[page].isdigit()
+
+
+GOLDEN = REPO / "tests" / "golden" / "packets.json"
+
+
+def packet_summary(bundled) -> dict:
+    """Pages, page labels and outline of every packet: reviewed in the diff when they change."""
+    summary = {}
+    for path in sorted(bundled.glob("*/*.pdf")):
+        reader = PdfReader(str(path))
+        labels = reader.page_labels
+        summary[path.relative_to(bundled).as_posix()] = {
+            "pages": len(reader.pages),
+            "front": labels.index("1"),
+            "outline": [f"{'  ' * depth}{title} @ {labels[page]}" for depth, title, page in outline(path)],
+        }
+    return summary
+
+
+def test_packets_match_the_golden_summary(bundled):
+    """Refresh with `make golden` after an intended change, and review the diff."""
+    import json
+    import os
+
+    summary = packet_summary(bundled)
+    if os.environ.get("COURSEPACK_UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert summary == json.loads(GOLDEN.read_text(encoding="utf-8"))
