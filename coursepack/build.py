@@ -82,13 +82,14 @@ def load(root: Path) -> Plan:
     problems: list[Problem] = []
     if not (root / "course.toml").is_file():
         raise SourceErrors([Problem("course.toml", None, "no course.toml here: is this a course folder?")])
+    settings: dict[str, Any] = {}
     try:
         data, text = read_toml(root)
+        settings, setting_problems = schema.validate_settings(data, text)
+        problems += setting_problems
     except SourceProblem as problem:
         problems.append(Problem("course.toml", problem.line, problem.message))
-        data, text = {}, ""
-    settings, setting_problems = schema.validate_settings(data, text) if data or text else ({}, [])
-    problems += setting_problems
+        text = ""
     sources, read_problems = read_all(root)
     problems += read_problems
     documents: dict[str, Document] = {}
@@ -143,7 +144,7 @@ def check_references(documents: dict[str, Document], settings: dict[str, Any]) -
                     Problem(
                         doc.path,
                         source.line_of("pathway"),
-                        schema.unknown_field(pathway, settings["pathways"]).replace("field", "pathway")
+                        schema.unknown_field(pathway, settings["pathways"], "pathway")
                         + " (pathways are listed in course.toml)",
                     )
                 )
@@ -153,7 +154,7 @@ def check_references(documents: dict[str, Document], settings: dict[str, Any]) -
                         Problem(
                             doc.path,
                             source.line_of("sectors", index),
-                            schema.unknown_field(sector, settings["sectors"]).replace("field", "sector")
+                            schema.unknown_field(sector, settings["sectors"], "sector")
                             + " (sectors are listed in course.toml)",
                         )
                     )
@@ -161,7 +162,7 @@ def check_references(documents: dict[str, Document], settings: dict[str, Any]) -
                 target = documents.get(related)
                 if target is None or target.kind != "role":
                     roles = [d.id for d in documents.values() if d.kind == "role"]
-                    message = schema.unknown_field(related, roles).replace("field", "related role")
+                    message = schema.unknown_field(related, roles, "related role")
                     problems.append(Problem(doc.path, source.line_of("related", index), message))
                 elif related == doc.id:
                     problems.append(
@@ -170,7 +171,7 @@ def check_references(documents: dict[str, Document], settings: dict[str, Any]) -
         if doc.kind == "worksheet" and meta.get("lesson"):
             lessons = [d.id for d in documents.values() if d.kind in ("lesson", "overview")]
             if meta["lesson"] not in lessons:
-                message = schema.unknown_field(meta["lesson"], lessons).replace("field", "lesson")
+                message = schema.unknown_field(meta["lesson"], lessons, "lesson")
                 problems.append(Problem(doc.path, source.line_of("lesson"), message))
     return problems
 
@@ -224,7 +225,7 @@ def resolve_packets(settings, documents, bound, text) -> tuple[tuple[Packet, ...
                     if matches_entry(d, entry)
                 ]
                 if not matches:
-                    hint = schema.unknown_field(entry, documents).replace("unknown field", "no document matches")
+                    hint = "no document matches " + schema.unknown_field(entry, documents, "")
                     problems.append(
                         Problem("course.toml", schema.toml_line(text, f'"{entry}"'), f"packet '{spec['id']}': {hint}")
                     )
@@ -270,9 +271,8 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
             )
             resource_problems = check_images(course.root, doc, result)
             result.html = Markup(result.html)
-            if edition == course.editions[0]:
-                problems += [Problem(doc.path, line, message) for line, message in result.problems]
-                problems += resource_problems
+            problems += [Problem(doc.path, line, message) for line, message in result.problems]
+            problems += resource_problems
             if not templated or problems:
                 continue
             sections[(doc.id, edition)] = templates.render(
@@ -304,7 +304,7 @@ def kind_context(course: Course, doc: Document) -> dict[str, Any]:
         return {
             "pathway": course.pathways.get(doc.meta["pathway"], doc.meta["pathway"]),
             "sectors": [sectors.get(s, s.replace("-", " ").capitalize()) for s in doc.meta.get("sectors") or []],
-            "related": [course.documents[r] for r in doc.meta["related"] if r in course.documents],
+            "related": [course.documents[r] for r in doc.meta["related"] or [] if r in course.documents],
         }
     if doc.kind == "worksheet":
         lesson = course.documents.get(doc.meta.get("lesson") or "")
@@ -347,7 +347,8 @@ def image_problem(root: Path, folder: PurePosixPath, src: str, alt: str) -> str:
     if not target.is_file():
         candidates = [p.relative_to(root).as_posix() for p in root.rglob("*") if p.suffix.lower() in IMAGE_TYPES]
         near = difflib.get_close_matches(relative, candidates, n=1, cutoff=0.6)
-        return f"image '{src}' not found" + (f" (did you mean {near[0]}?)" if near else "")
+        hint = f" (did you mean {os.path.relpath(near[0], folder.as_posix())}?)" if near else ""
+        return f"image '{src}' not found{hint}"
     if target.suffix.lower() not in IMAGE_TYPES:
         return f"'{src}' is not an image coursepack can print (use {', '.join(IMAGE_TYPES)})"
     if target.suffix.lower() != ".svg":

@@ -50,15 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     except SourceErrors as errors:
         for problem in errors.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(errors.problems)} problem(s) found; nothing was written.", file=sys.stderr)
+        print(f"{plural(len(errors.problems), 'problem')} found; nothing was written.", file=sys.stderr)
         return 1
     except build.BuildWarnings as found:
         for warning in found.warnings:
             print(warning, file=sys.stderr)
-        print(
-            f"{len(found.warnings)} warning(s) in strict mode; nothing was written (use --no-strict for drafts).",
-            file=sys.stderr,
-        )
+        count = plural(len(found.warnings), "warning")
+        print(f"{count} in strict mode; nothing was written (use --no-strict for drafts).", file=sys.stderr)
         return 1
     except CoursepackError as error:
         print(f"coursepack: error: {error}", file=sys.stderr)
@@ -80,7 +78,8 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
         plan = build.load(root)
         if args.command == "check":
             course = plan.course
-            print(f"{len(course.documents)} documents and {len(course.packets)} packets: no problems found.")
+            found = f"{plural(len(course.documents), 'document')} and {plural(len(course.packets), 'packet')}"
+            print(f"{found}: no problems found.")
         else:
             print_list(plan)
         return 0
@@ -106,6 +105,10 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
         f"({len(outputs) - reused} rendered, {reused} unchanged since the last build; {seconds:.1f} s)"
     )
     return 0
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def print_list(plan: build.Plan) -> None:

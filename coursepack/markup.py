@@ -20,7 +20,7 @@ WORD_BANK_HEADING = re.compile(r"^(#{1,6}\s.*?)\s*\{\s*word[ -]bank\s*\}\s*$", r
 HEADING = re.compile(r"^#{1,6}\s")
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 BLOCK_NAMES = ("teacher", "student", "cluster-map")
-EXTENSIONS = ["tables", "sane_lists", "smarty", "attr_list"]
+EXTENSIONS = ["tables", "sane_lists", "smarty", "attr_list", "fenced_code", "footnotes", "def_list", "toc"]
 ALLOWED_TAGS = {
     "a",
     "abbr",
@@ -74,7 +74,7 @@ ALLOWED_TAGS = {
     "ul",
 }
 ALLOWED_ATTRIBUTES = {
-    "*": {"class", "lang", "title", "aria-label"},
+    "*": {"class", "lang", "title", "aria-label", "id"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
@@ -132,26 +132,53 @@ def render(
     graded: bool = True,
     seed: str = "",
     blocks: dict[str, str] | None = None,
+    shared: Markup | None = None,
 ) -> Markup:
-    """Render a Markdown body for an edition; problems carry source line numbers."""
+    """Render a Markdown body for an edition; problems carry source line numbers.
+
+    A block nested in a body passes the body's result as ``shared``, so questions keep one
+    numbering and problems, points, answers and images are counted once, for the whole body.
+    """
     result = Markup()
+    totals = shared or result
+    options = Options(edition, worksheet, graded, seed, blocks or {})
     renderer = QuestionRenderer(edition == "teacher", inline, seed)
-    extension = CoursepackExtension(result, renderer, first_line, edition, worksheet, graded, blocks or {})
-    md = markdown.Markdown(extensions=[*EXTENSIONS, extension])
+    md = markdown.Markdown(extensions=[*EXTENSIONS, CoursepackExtension(totals, renderer, first_line, options)])
     raw = md.convert(body)
-    result.images = [(attribute(tag, "src"), attribute(tag, "alt")) for tag in IMG_TAG.findall(raw)]
-    result.html = sanitise(raw)
-    for name, html in (blocks or {}).items():
+    totals.images += [(attribute(tag, "src"), attribute(tag, "alt")) for tag in IMG_TAG.findall(raw)]
+    result.html = prefix_ids(sanitise(raw), seed)
+    for name, html in options.blocks.items():
         result.html = result.html.replace(block_placeholder(name), html)
-    if worksheet and result.questions == 0 and not result.problems:
-        result.problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
+    if worksheet and not shared and totals.questions == 0 and not totals.problems:
+        totals.problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
     return result
 
 
+def prefix_ids(html: str, prefix: str) -> str:
+    """Make ids and in-page links unique to a document, so a packet has no duplicates."""
+    if not prefix:
+        return html
+    html = re.sub(r'\bid="(?!' + re.escape(prefix) + r"--)", f'id="{prefix}--', html)
+    return re.sub(r'\bhref="#(?!' + re.escape(prefix) + r"--)", f'href="#{prefix}--', html)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a body is rendered: for which edition, as a worksheet or not, with which blocks."""
+
+    edition: str
+    worksheet: bool
+    graded: bool
+    seed: str
+    blocks: dict[str, str]
+
+
 class CoursepackExtension(Extension):
-    def __init__(self, result, renderer, first_line, edition, worksheet, graded, blocks):
+    """Registers the block and question preprocessor, after whitespace is normalised."""
+
+    def __init__(self, result: Markup, renderer: QuestionRenderer, first_line: int, options: Options):
         super().__init__()
-        self.args = (result, renderer, first_line, edition, worksheet, graded, blocks)
+        self.args = (result, renderer, first_line, options)
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.register(BlockPreprocessor(md, *self.args), "coursepack", 25)
@@ -160,15 +187,14 @@ class CoursepackExtension(Extension):
 class BlockPreprocessor(Preprocessor):
     """Turns fenced ``:::`` blocks and ``?`` question blocks into stashed HTML."""
 
-    def __init__(self, md, result, renderer, first_line, edition, worksheet, graded, blocks):
+    def __init__(
+        self, md: markdown.Markdown, result: Markup, renderer: QuestionRenderer, first_line: int, options: Options
+    ):
         super().__init__(md)
         self.result = result
         self.renderer = renderer
         self.first_line = first_line
-        self.edition = edition
-        self.worksheet = worksheet
-        self.graded = graded
-        self.blocks = blocks
+        self.options = options
         self.pending_bank = ""
 
     def problem(self, line: int, message: str) -> None:
@@ -190,13 +216,13 @@ class BlockPreprocessor(Preprocessor):
                     end = len(lines)
                 out += self.fenced(match.group(1), lines[index + 1 : end], number)
                 index = end + 1
-            elif self.worksheet and (line.startswith("? ") or line.strip() == "?"):
+            elif self.options.worksheet and (line.startswith("? ") or line.strip() == "?"):
                 end = index
                 while end < len(lines) and lines[end].strip():
                     end += 1
                 out += self.question([(self.first_line + i, lines[i]) for i in range(index, end)])
                 index = end
-            elif self.worksheet and (match := WORD_BANK_HEADING.match(line)):
+            elif self.options.worksheet and (match := WORD_BANK_HEADING.match(line)):
                 out.append(match.group(1))
                 self.pending_bank = word_bank(self.part_blanks(lines[index + 1 :]), f"{self.renderer.seed}:{number}")
                 index += 1
@@ -219,23 +245,23 @@ class BlockPreprocessor(Preprocessor):
 
     def fenced(self, name: str, inner: list[str], line: int) -> list[str]:
         if name not in BLOCK_NAMES:
-            self.problem(line, unknown_field(name, BLOCK_NAMES).replace("field", "block"))
+            self.problem(line, unknown_field(name, BLOCK_NAMES, "block"))
             return []
-        if name in self.blocks:
+        if name in self.options.blocks:
             return self.stash(block_placeholder(name))
-        if (name == "teacher") != (self.edition == "teacher"):
+        if (name == "teacher") != (self.options.edition == "teacher"):
             return []
+        options = self.options
         nested = render(
             "\n".join(inner),
             line + 1,
-            edition=self.edition,
-            worksheet=self.worksheet,
-            graded=self.graded,
-            seed=self.renderer.seed,
-            blocks=self.blocks,
+            edition=options.edition,
+            worksheet=options.worksheet,
+            graded=options.graded,
+            seed=options.seed,
+            blocks=options.blocks,
+            shared=self.result,
         )
-        self.result.problems += nested.problems
-        self.result.questions += nested.questions
         if name == "student":
             return self.stash(nested.html)
         label = '<p class="teacher-label">Teacher</p>'
@@ -243,7 +269,7 @@ class BlockPreprocessor(Preprocessor):
 
     def question(self, block: list[tuple[int, str]]) -> list[str]:
         try:
-            question = parse_question(block, self.graded)
+            question = parse_question(block, self.options.graded)
         except QuestionProblem as problem:
             self.problem(problem.line, problem.message)
             return []

@@ -62,6 +62,7 @@ def parse_question(block: list[tuple[int, str]], graded: bool) -> Question:
     question = Question(first_line, prompt)
     apply_options(question, options, first_line)
     pending_left: list[tuple[int, str]] = []
+    pending_right: list[tuple[int, str]] = []
     for line, raw in block[1:]:
         text = raw.strip()
         if m := CHOICE.match(text):
@@ -84,7 +85,7 @@ def parse_question(block: list[tuple[int, str]], graded: bool) -> Question:
             if value.lower() in ("true", "false"):
                 question.answer = value.lower()
             else:
-                raise QuestionProblem(line, f"matching lists have unequal length: '{value}' has no match on its left")
+                pending_right.append((line, value))
         elif m := PAIR.match(text):
             question.pairs.append((m.group(1).strip(), m.group(2).strip()))
         elif text.endswith(" =") or text.endswith("="):
@@ -96,20 +97,38 @@ def parse_question(block: list[tuple[int, str]], graded: bool) -> Question:
     if pending_left:
         line, left = pending_left[0]
         raise QuestionProblem(line, f"matching lists have unequal length: '{left}' has no match on its right")
+    if pending_right:
+        line, right = pending_right[0]
+        if question.pairs:
+            raise QuestionProblem(line, f"matching lists have unequal length: '{right}' has no match on its left")
+        raise QuestionProblem(line, f"a true/false answer is written '= true' or '= false', not '= {right}'")
+    keep_single_lines_in_prompt(question, block)
     decide_kind(question, graded)
     return question
 
 
+def keep_single_lines_in_prompt(question: Question, block: list[tuple[int, str]]) -> None:
+    """One 'a = b' line or one numbered line is part of the prompt (x + 3 = 5), not a list."""
+    others = question.choices or question.table or question.answer
+    if len(question.pairs) == 1 and not (others or question.steps):
+        question.prompt += " " + " = ".join(question.pairs.pop())
+    if len(question.steps) == 1 and not (others or question.pairs):
+        numbered = next(text.strip() for _, text in block[1:] if STEP.match(text.strip()))
+        question.steps.clear()
+        question.prompt += " " + numbered
+
+
 def split_options(text: str, line: int) -> tuple[str, dict[str, str]]:
+    """Options in braces at the end of a prompt; braces without 'name:' are prompt text."""
     m = OPTIONS.search(text)
-    if not m:
+    if not m or ":" not in m.group(1):
         return text, {}
     options = {}
     for part in filter(None, (p.strip() for p in m.group(1).split(","))):
         name, _, value = part.partition(":")
         name = name.strip().lower()
         if name not in OPTION_NAMES:
-            raise QuestionProblem(line, unknown_field(name, OPTION_NAMES).replace("field", "option"))
+            raise QuestionProblem(line, unknown_field(name, OPTION_NAMES, "option"))
         options[name] = value.strip()
     return text[: m.start()].strip(), options
 
@@ -120,6 +139,8 @@ def apply_options(question: Question, options: dict[str, str], line: int) -> Non
             question.points = number(options["points"])
         except FieldProblem:
             raise QuestionProblem(line, f"points must be a number, not '{options['points']}'") from None
+        if question.points < 0:
+            raise QuestionProblem(line, f"points cannot be negative: '{options['points']}'")
     for name in ("lines", "box"):
         if name in options:
             value = options[name]
@@ -144,6 +165,13 @@ def decide_kind(q: Question, graded: bool) -> None:
     ]
     if len(kinds) > 1:
         raise QuestionProblem(q.line, f"the question mixes {kinds[0]} and {kinds[1]}; split it in two")
+    for name, items in (("choices", q.choices), ("matching pairs", q.pairs)):
+        if len(items) > len(LETTERS):
+            raise QuestionProblem(q.line, f"a question can have at most {len(LETTERS)} {name}; split it in two")
+    for name, items in (("matching answers", [right for _, right in q.pairs]), ("ordering steps", q.steps)):
+        repeated = next((item for index, item in enumerate(items) if item in items[:index]), None)
+        if repeated:
+            raise QuestionProblem(q.line, f"{name} must all differ: '{repeated}' appears twice")
     if q.choices:
         q.kind = q.choice_style
         correct = sum(ok for _, ok in q.choices)
@@ -241,12 +269,6 @@ class QuestionRenderer:
                 html.append(f'<span class="blank blank-{size}">{filled}</span>')
         return "".join(html)
 
-    def render_single(self, q: Question) -> str:
-        return self.choice_list(q)
-
-    def render_multiple(self, q: Question) -> str:
-        return self.choice_list(q)
-
     def choice_list(self, q: Question) -> str:
         items = []
         for index, (label, correct) in enumerate(q.choices):
@@ -258,6 +280,8 @@ class QuestionRenderer:
                 f'<span class="letter">{LETTERS[index]}</span> {self.inline(label)}{tag}</li>'
             )
         return f'<ul class="choices">{"".join(items)}</ul>'
+
+    render_single = render_multiple = choice_list
 
     def render_truefalse(self, q: Question) -> str:
         return self.choice_list(
@@ -345,6 +369,9 @@ class QuestionRenderer:
 
 
 def word_bank(words: list[str], seed: str) -> str:
+    """A boxed list of a part's blank answers, each once, in a fixed non-alphabetical order."""
     unique = list(dict.fromkeys(w for w in words if w))
+    if not unique:
+        return ""
     items = "".join(f"<li>{escape(w)}</li>" for w in shuffled(unique, seed))
     return f'<div class="word-bank"><span class="tag">Word bank</span><ul>{items}</ul></div>'

@@ -96,8 +96,9 @@ def describe(value: Any) -> str:
     return "a list" if isinstance(value, list) else "a group of fields"
 
 
-def unknown_field(name: str, known: Any) -> str:
-    message = f"unknown field '{name}'"
+def unknown_field(name: str, known: Any, what: str = "field") -> str:
+    """``unknown field 'titel' (did you mean 'title'?)``, for fields or any other named thing."""
+    message = f"unknown {what} '{name}'" if what else f"'{name}'"
     match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.55)
     return f"{message} (did you mean '{match[0]}'?)" if match else message
 
@@ -149,7 +150,6 @@ KINDS: dict[str, dict[str, Any]] = {
             "tools",
             "education",
             "environment",
-            "related",
             "reflection",
         ),
     },
@@ -209,7 +209,7 @@ def validate(source: Source) -> tuple[str, dict[str, Any], list[Problem]]:
         if name not in source.meta and name not in suggested:
             line = source.body_line - 1
             problems.append(Problem(source.path, line, f"missing required field '{name}' for a {kind}"))
-    if "outlook" in meta and "outlook_source" not in meta:
+    if meta.get("outlook") and not meta.get("outlook_source"):
         report(("outlook",), "field 'outlook' needs 'outlook_source' naming where the figures come from")
     return kind, meta, problems
 

@@ -143,7 +143,10 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int]]:
         if isinstance(event, yaml.DocumentStartEvent):
             if result is not None:
                 raise SourceProblem(line_of(event), "the front matter holds more than one YAML document")
-            result = value(next(events), ())
+            try:
+                result = value(next(events), ())
+            except RecursionError:
+                raise SourceProblem(line_of(event), "the front matter is nested too deeply") from None
     return ({} if result is None else result), positions
 
 

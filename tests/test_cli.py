@@ -30,14 +30,14 @@ def test_check_reports_three_mistakes_in_two_files(course, capsys):
         "handouts/roles/welder.md:3: error: unknown pathway 'prodution' (did you mean 'production'?) (pathways are listed in course.toml)",
         "handouts/roles/welder.md:12: error: unknown field 'lesson' for a role",
         "lessons/intro.md:2: error: unknown field 'titel' (did you mean 'title'?) for a lesson",
-        "3 problem(s) found; nothing was written.",
+        "3 problems found; nothing was written.",
     ]
     assert not (root / "build").exists()
 
 
 def test_check_passes_and_lists(course, capsys):
     root = course()
-    assert run(capsys, "--course", root, "check") == (0, "3 documents and 1 packets: no problems found.\n", "")
+    assert run(capsys, "--course", root, "check") == (0, "3 documents and 1 packet: no problems found.\n", "")
     code, out, _ = run(capsys, "--course", root, "list")
     assert code == 0
     assert "  intro                                lesson     Introduction" in out
@@ -55,7 +55,7 @@ def test_missing_course_toml_is_a_clear_error(tmp_path, capsys):
     assert run(capsys, "--course", tmp_path, "check") == (
         1,
         "",
-        "course.toml: error: no course.toml here: is this a course folder?\n1 problem(s) found; nothing was written.\n",
+        "course.toml: error: no course.toml here: is this a course folder?\n1 problem found; nothing was written.\n",
     )
 
 
@@ -186,3 +186,33 @@ def test_dates_only_from_source_date_epoch(course, capsys, monkeypatch, tmp_path
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     assert run(capsys, "--course", root, "--out", tmp_path / "dated", "build", "--jobs", "1")[0] == 0
     assert PdfReader(str(tmp_path / "dated/student/unit.pdf")).metadata["/CreationDate"].startswith("D:20260101")
+
+
+def test_problems_in_teacher_blocks_are_reported(course, capsys):
+    root = course(
+        {"lessons/intro.md": "---\ntitle: Intro\n---\nText.\n\n::: teacher\n::: bogus\n:::\n![Tip](missing.png)\n:::\n"}
+    )
+    code, _, err = run(capsys, "--course", root, "check")
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        "lessons/intro.md:7: error: unknown block 'bogus'",
+        "lessons/intro.md:9: error: image 'missing.png' not found",
+    ]
+
+
+def test_outlook_needs_a_source_and_related_is_optional(course, capsys):
+    from conftest import ROLE
+
+    role = ROLE.format(title="Welder", related="assembler").replace("related: [assembler]\n", "outlook: Grows fast.\n")
+    root = course({"handouts/roles/welder.md": role})
+    code, _, err = run(capsys, "--course", root, "check")
+    assert (code, err.splitlines()[0]) == (
+        1,
+        "handouts/roles/welder.md:12: error: field 'outlook' needs 'outlook_source' naming where the figures come from",
+    )
+
+
+def test_footnotes_and_anchor_links_build_strictly_in_a_packet(course, capsys):
+    body = "---\ntitle: Intro\n---\nSee [below](#making-things).[^1]\n\n## Making things\n\nText.\n\n[^1]: A note.\n"
+    root = course({"lessons/intro.md": body, "lessons/second.md": body.replace("Intro", "Second")})
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[:3:2] == (0, "")

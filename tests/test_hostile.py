@@ -175,7 +175,7 @@ CASES = {
     ),
     "image-near-miss": (
         lesson("![Press](../images/pres.png)\n"),
-        "lessons/intro.md:4: error: image '../images/pres.png' not found (did you mean images/press.png?)",
+        "lessons/intro.md:4: error: image '../images/pres.png' not found (did you mean ../images/press.png?)",
     ),
     "image-no-alt": (
         lesson("![](../images/press.png)\n"),

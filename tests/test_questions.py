@@ -144,3 +144,44 @@ def test_readme_examples_parse_and_render():
             result = worksheet(example, edition)
             assert result.problems == [], example
             assert result.questions >= 1
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ("? Match.\nA = 1\nB = 1", 10, "matching answers must all differ: '1' appears twice"),
+        ("? Order.\n1. Cut\n2. Cut", 10, "ordering steps must all differ: 'Cut' appears twice"),
+        ("? Robots are new.\n= yes", 11, "a true/false answer is written '= true' or '= false', not '= yes'"),
+        ("? Q {points: -3}", 10, "points cannot be negative: '-3'"),
+        (
+            "? Pick.\n" + "\n".join(f"( ) {i}" for i in range(27)) + "\n(x) right",
+            10,
+            "a question can have at most 26 choices; split it in two",
+        ),
+    ],
+)
+def test_more_validation_errors(body, line, message):
+    assert worksheet(body, "student").problems == [(line, message)]
+
+
+def test_one_equation_or_numbered_line_stays_in_the_prompt():
+    result = worksheet("? Solve for x:\nx + 3 = 5 {lines: 2}", "student")
+    assert result.problems == [] and "x + 3 = 5" in result.html and "q-short" in result.html
+    result = worksheet("? Which set is {a, b}? Explain. {lines: 2}", "student")
+    assert result.problems == [] and "{a, b}" in result.html
+
+
+def test_questions_in_teacher_blocks_share_numbering_and_report_problems():
+    body = "? One.\n= true\n\n::: teacher\n? Two {points: 2}\n= false\n:::\n\n? Three.\n= true"
+    teacher = worksheet(body, "teacher")
+    assert [number for number, _ in teacher.key] == [1, 2, 3] and teacher.points == 2
+    broken = "? One.\n= true\n\n::: teacher\n? Bad {points: x}\n:::"
+    assert (14, "points must be a number, not 'x'") in worksheet(broken, "teacher").problems
+
+
+def test_code_footnotes_and_anchors_are_rendered_and_unique():
+    body = "See [the note](#making-things).[^1]\n\n## Making things\n\n```\nG01 X10\n```\n\n[^1]: A footnote."
+    html = render(body, 1, edition="student", seed="intro").html
+    assert "<pre><code>G01 X10" in html
+    assert 'id="intro--making-things"' in html and 'href="#intro--making-things"' in html
+    assert 'id="intro--fn:1"' in html
