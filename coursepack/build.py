@@ -106,7 +106,10 @@ def load(root: Path) -> Plan:
     problems += check_references(documents, settings)
     bound, bound_problems = load_bound(root, settings, text)
     problems += bound_problems
-    packets, packet_problems = resolve_packets(settings, documents, bound, text)
+    unreadable = {PurePosixPath(p.path).stem for p in read_problems} | {
+        doc.id for doc in documents.values() if any(p.path == doc.path for p in problems)
+    }
+    packets, packet_problems = resolve_packets(settings, documents, bound, text, unreadable)
     problems += packet_problems
     styles = root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES
     course = Course(
@@ -208,16 +211,25 @@ def load_bound(root: Path, settings: dict[str, Any], text: str) -> tuple[dict[st
     return bound, problems
 
 
-def resolve_packets(settings, documents, bound, text) -> tuple[tuple[Packet, ...], list[Problem]]:
-    """Expand each packet's entries (ids, globs, PDF paths) in the order written."""
+def resolve_packets(
+    settings: dict[str, Any],
+    documents: dict[str, Document],
+    bound: dict[str, BoundPdf],
+    text: str,
+    unreadable: set[str],
+) -> tuple[tuple[Packet, ...], list[Problem]]:
+    """Expand each packet's entries (ids, globs, PDF paths) in the order written.
+
+    Entries naming a file that could not be read are left out quietly: its own problem says why.
+    """
     packets, problems = [], []
     for spec in settings["packets"]:
         items: list[str] = []
         for entry in spec["documents"]:
             if entry.lower().endswith(".pdf"):
                 matches = [entry] if entry in bound else []
-                if entry not in bound:
-                    continue
+            elif any(fnmatch.fnmatchcase(stem, entry.rsplit("/", 1)[-1]) for stem in unreadable):
+                continue
             else:
                 matches = [
                     d.id

@@ -235,10 +235,12 @@ PDF_FIELDS = ("title", "password", "scale")
 
 def toml_line(text: str, needle: str) -> int | None:
     """The first line of course.toml that contains ``needle`` (TOML keeps no positions)."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        if needle in line:
-            return number
-    return None
+    return (toml_lines(text, needle) or [None])[0]
+
+
+def toml_lines(text: str, needle: str) -> list[int | None]:
+    """Every line of course.toml that contains ``needle``."""
+    return [number for number, line in enumerate(text.split("\n"), start=1) if needle in line] or [None]
 
 
 def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], list[Problem]]:
@@ -306,6 +308,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
     seen = set()
     for packet in packets:
         if not isinstance(packet, dict):
+            report("packets", "each packet is a [[packets]] table with id, title and documents")
             continue
         for key in packet:
             if key not in PACKET_FIELDS:
@@ -315,7 +318,9 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
             report("[[packets]]", f"packet id {pid!r} must be lower-case letters, digits and dashes")
             continue
         if pid in seen:
-            report(f'"{pid}"', f"packet id '{pid}' is used twice")
+            problems.append(
+                Problem("course.toml", toml_lines(text, f'"{pid}"')[-1], f"packet id '{pid}' is used twice")
+            )
         seen.add(pid)
         if not isinstance(packet.get("title"), str) or not packet["title"].strip():
             report(f'"{pid}"', f"packet '{pid}' needs a title")

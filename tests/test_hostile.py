@@ -263,7 +263,7 @@ CASES = {
     ),
     "toml-duplicate-packet": (
         {"course.toml": COURSE_TOML + '\n[[packets]]\nid = "unit"\ntitle = "Again"\ndocuments = ["intro"]\n'},
-        "course.toml:9: error: packet id 'unit' is used twice",
+        "course.toml:14: error: packet id 'unit' is used twice",
     ),
     "duplicate-document-id": (
         {"handouts/intro.md": "---\ntitle: Another intro\n---\n"},
