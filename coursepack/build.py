@@ -281,8 +281,8 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 seed=doc.id,
                 blocks={"cluster-map": maps[edition == "large-print"]},
             )
-            resource_problems = check_images(course.root, doc, result)
-            result.html = Markup(result.html)
+            resource_problems = image_problems(course.root, doc, result.images)
+            result.html = Markup(course_relative_images(result.html, PurePosixPath(doc.path).parent))
             problems += [Problem(doc.path, line, message) for line, message in result.problems]
             problems += resource_problems
             if not templated or problems:
@@ -324,26 +324,28 @@ def kind_context(course: Course, doc: Document) -> dict[str, Any]:
     return {}
 
 
-def check_images(root: Path, doc: Document, result: markup.Markup) -> list[Problem]:
-    """Images must be files inside the course folder, of sane size, with alt text.
-
-    Their paths, relative to the Markdown file, become relative to the course folder.
-    """
+def image_problems(root: Path, doc: Document, images: list[tuple[str, str]]) -> list[Problem]:
+    """Images must be files inside the course folder, of sane size, with alt text."""
     problems = []
-    folder = PurePosixPath(doc.path).parent
     lines = doc.source.body.split("\n")
-    for src, alt in result.images:
-        line = next(
-            (doc.source.body_line + i for i, text in enumerate(lines) if src and src in text), doc.source.body_line
-        )
-        message = image_problem(root, folder, src, alt)
+    for src, alt in images:
+        message = image_problem(root, PurePosixPath(doc.path).parent, src, alt)
         if message:
-            problems.append(Problem(doc.path, line, message))
-        elif not src.startswith("/"):
-            relative = os.path.normpath((folder / src).as_posix())
-            result.html = result.html.replace(f'src="{escape(src)}"', f'src="{escape(relative)}"')
-    result.html = result.html.replace('alt="decorative"', 'alt="" class="decorative"')
+            line = next((doc.source.body_line + i for i, text in enumerate(lines) if src and src in text), None)
+            problems.append(Problem(doc.path, line or doc.source.body_line, message))
     return problems
+
+
+def course_relative_images(html_text: str, folder: PurePosixPath) -> str:
+    """Image paths are written relative to the Markdown file; the renderer wants them course-relative."""
+
+    def rewrite(match: re.Match) -> str:
+        src = html.unescape(match.group(2))
+        relative = os.path.normpath((folder / src).as_posix())
+        return f'{match.group(1)}src="{escape(relative)}"'
+
+    html_text = re.sub(r'(<img\b[^>]*?\s)src="([^"/][^":]*)"', rewrite, html_text)
+    return html_text.replace('alt="decorative"', 'alt="" class="decorative"')
 
 
 def image_problem(root: Path, folder: PurePosixPath, src: str, alt: str) -> str:

@@ -139,3 +139,19 @@ def test_an_independent_checker_finds_no_errors(bundled):
     for path in paths:
         report = subprocess.run([checker, "check", str(path)], capture_output=True, text=True).stdout
         assert "[ERROR]" not in report, (path.name, report)
+
+
+def test_images_render_with_alt_text_and_decorative_ones_pass(course, capsys):
+    from io import BytesIO
+
+    import PIL.Image
+
+    image = BytesIO()
+    PIL.Image.new("RGB", (40, 20), (200, 40, 40)).save(image, "PNG")
+    body = "---\ntitle: Intro\n---\n![A red hydraulic press](../images/press.png)\n\n![decorative](../images/press.png)\n"
+    root = course({"lessons/intro.md": body, "images/press.png": image.getvalue()})
+    assert main(["--course", str(root), "build", "--jobs", "1"]) == 0
+    path = root / "build/student/documents/intro.pdf"
+    figures = [a for _, role, a in structure(path) if role == "/Figure"]
+    assert [str(a.get("/Alt", "")) for a in figures][:1] == ["A red hydraulic press"]
+    assert len(PdfReader(str(path)).pages[0]["/Resources"]["/XObject"]) >= 2
