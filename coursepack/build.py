@@ -106,9 +106,8 @@ def load(root: Path) -> Plan:
     problems += check_references(documents, settings)
     bound, bound_problems = load_bound(root, settings, text)
     problems += bound_problems
-    unreadable = {PurePosixPath(p.path).stem for p in read_problems} | {
-        doc.id for doc in documents.values() if any(p.path == doc.path for p in problems)
-    }
+    paths_with_problems = {problem.path for problem in problems}
+    unreadable = {PurePosixPath(path).stem for path in paths_with_problems if path.endswith(".md")}
     packets, packet_problems = resolve_packets(settings, documents, bound, text, unreadable)
     problems += packet_problems
     styles = root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES

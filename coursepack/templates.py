@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import textwrap
 from datetime import UTC, datetime
@@ -15,8 +16,9 @@ from markupsafe import Markup
 EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition", "large-print": "Large-print edition"}
 
 
+@functools.cache
 def environment(styles: Path) -> jinja2.Environment:
-    """A strict, autoescaping environment over ``styles/templates``."""
+    """A strict, autoescaping environment over ``styles/templates``, made once per process."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(styles / "templates"),
         autoescape=True,
