@@ -1,0 +1,274 @@
+"""Load and check a course: settings, sources, references, bound PDFs, packets and section HTML."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from markupsafe import Markup
+
+from . import markup, packet, schema, templates
+from .errors import Problem, SourceErrors
+from .images import course_relative_images, image_problems
+from .model import EDITIONS, BoundPdf, Course, Document, Packet
+from .sources import SourceProblem, read_all, read_bytes, read_toml
+
+BUNDLED_STYLES = Path(__file__).resolve().parent.parent / "styles"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked course with every document section rendered to HTML, per edition."""
+
+    course: Course
+    sections: dict[tuple[str, str], str]
+
+
+def load(root: Path) -> Plan:
+    """Read and check every source and setting; raise SourceErrors with all problems."""
+    root = root.resolve()
+    problems: list[Problem] = []
+    if not (root / "course.toml").is_file():
+        raise SourceErrors([Problem("course.toml", None, "no course.toml here: is this a course folder?")])
+    settings: dict[str, Any] = {}
+    try:
+        data, text = read_toml(root)
+        settings, setting_problems = schema.validate_settings(data, text)
+        problems += setting_problems
+    except SourceProblem as problem:
+        problems.append(Problem("course.toml", problem.line, problem.message))
+        text = ""
+    sources, read_problems = read_all(root)
+    problems += read_problems
+    documents: dict[str, Document] = {}
+    for source in sources:
+        kind, meta, found = schema.validate(source)
+        problems += found
+        doc_id = PurePosixPath(source.path).stem
+        if doc_id in documents:
+            problems.append(Problem(source.path, 1, f"document id '{doc_id}' is also used by {documents[doc_id].path}"))
+            continue
+        documents[doc_id] = Document(doc_id, kind, source, meta)
+    if not settings:
+        raise SourceErrors(problems)
+    problems += check_references(documents, settings)
+    bound, bound_problems = load_bound(root, settings, text)
+    problems += bound_problems
+    paths_with_problems = {problem.path for problem in problems}
+    unreadable = {PurePosixPath(path).stem for path in paths_with_problems if path.endswith(".md")}
+    packets, packet_problems = resolve_packets(settings, documents, bound, text, unreadable)
+    problems += packet_problems
+    styles = root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES
+    course = Course(
+        root=root,
+        styles=styles,
+        title=settings["title"],
+        subtitle=settings["subtitle"],
+        teacher=settings["teacher"],
+        school=settings["school"],
+        paper=settings["paper"],
+        language=settings["language"],
+        pathways=settings["pathways"],
+        documents=documents,
+        bound=bound,
+        packets=packets,
+        settings=settings,
+        editions=(*EDITIONS, "large-print") if settings["large_print"] else EDITIONS,
+    )
+    sections, markup_problems = render_sections(course, templated=not problems)
+    problems += markup_problems
+    if problems:
+        raise SourceErrors(problems)
+    return Plan(course, sections)
+
+
+def check_references(documents: dict[str, Document], settings: dict[str, Any]) -> list[Problem]:
+    """Role pathways, sectors and related roles, and worksheet lessons, must exist."""
+    problems = []
+    for doc in documents.values():
+        meta, source = doc.meta, doc.source
+        if doc.kind == "role":
+            pathway = meta.get("pathway")
+            if pathway and settings["pathways"] and pathway not in settings["pathways"]:
+                problems.append(
+                    Problem(
+                        doc.path,
+                        source.line_of("pathway"),
+                        schema.unknown_field(pathway, settings["pathways"], "pathway")
+                        + " (pathways are listed in course.toml)",
+                    )
+                )
+            for index, sector in enumerate(meta.get("sectors") or []):
+                if settings["sectors"] and sector not in settings["sectors"]:
+                    problems.append(
+                        Problem(
+                            doc.path,
+                            source.line_of("sectors", index),
+                            schema.unknown_field(sector, settings["sectors"], "sector")
+                            + " (sectors are listed in course.toml)",
+                        )
+                    )
+            for index, related in enumerate(meta.get("related") or []):
+                target = documents.get(related)
+                if target is None or target.kind != "role":
+                    roles = [d.id for d in documents.values() if d.kind == "role"]
+                    message = schema.unknown_field(related, roles, "related role")
+                    problems.append(Problem(doc.path, source.line_of("related", index), message))
+                elif related == doc.id:
+                    problems.append(
+                        Problem(doc.path, source.line_of("related", index), "a role cannot be related to itself")
+                    )
+        if doc.kind == "worksheet" and meta.get("lesson"):
+            lessons = [d.id for d in documents.values() if d.kind in ("lesson", "overview")]
+            if meta["lesson"] not in lessons:
+                message = schema.unknown_field(meta["lesson"], lessons, "lesson")
+                problems.append(Problem(doc.path, source.line_of("lesson"), message))
+    return problems
+
+
+def load_bound(root: Path, settings: dict[str, Any], text: str) -> tuple[dict[str, BoundPdf], list[Problem]]:
+    """Every existing PDF a packet lists: read, opened and checked before anything renders."""
+    bound, problems = {}, []
+    for entry in sorted({d for p in settings["packets"] for d in p["documents"] if d.lower().endswith(".pdf")}):
+        options = settings["pdfs"].get(entry, {})
+        if (root / entry).resolve().is_relative_to(root) and not os.path.lexists(root / entry):
+            problems.append(Problem(entry, None, "the PDF listed in course.toml does not exist"))
+            continue
+        try:
+            data = read_bytes(root, entry, limit=50_000_000)
+            reader = packet.open_pdf(data, str(options.get("password", "")))
+        except (SourceProblem, packet.PdfProblem) as problem:
+            problems.append(Problem(entry, None, str(problem)))
+            continue
+        title = (
+            options.get("title")
+            or (reader.metadata or {}).get("/Title")
+            or PurePosixPath(entry).stem.replace("-", " ").capitalize()
+        )
+        bound[entry] = BoundPdf(
+            entry,
+            entry,
+            str(title),
+            data,
+            len(reader.pages),
+            str(options.get("password", "")),
+            options.get("scale") is True,
+            tuple(packet.active_content(reader)),
+        )
+    return bound, problems
+
+
+def resolve_packets(
+    settings: dict[str, Any],
+    documents: dict[str, Document],
+    bound: dict[str, BoundPdf],
+    text: str,
+    unreadable: set[str],
+) -> tuple[tuple[Packet, ...], list[Problem]]:
+    """Expand each packet's entries (ids, globs, PDF paths) in the order written.
+
+    Entries naming a file that could not be read are left out quietly: its own problem says why.
+    """
+    packets, problems = [], []
+    for spec in settings["packets"]:
+        items: list[str] = []
+        for entry in spec["documents"]:
+            if entry.lower().endswith(".pdf"):
+                matches = [entry] if entry in bound else []
+            elif any(fnmatch.fnmatchcase(stem, entry.rsplit("/", 1)[-1]) for stem in unreadable):
+                continue
+            else:
+                matches = [
+                    d.id
+                    for d in sorted(documents.values(), key=lambda d: (d.title.lower(), d.id))
+                    if matches_entry(d, entry)
+                ]
+                if not matches:
+                    hint = "no document matches " + schema.unknown_field(entry, documents, "")
+                    problems.append(
+                        Problem("course.toml", schema.toml_line(text, f'"{entry}"'), f"packet '{spec['id']}': {hint}")
+                    )
+            items += [m for m in matches if m not in items]
+        packets.append(Packet(spec["id"], spec["title"], tuple(items), spec["duplex"]))
+    return tuple(packets), problems
+
+
+def matches_entry(doc: Document, entry: str) -> bool:
+    """A packet entry names a document by id or by path, globs allowed: "welder", "roles/*"."""
+    if "/" not in entry:
+        return fnmatch.fnmatchcase(doc.id, entry)
+    path = doc.path.removesuffix(".md")
+    return any(fnmatch.fnmatchcase(path, prefix + entry) for prefix in ("", "handouts/", "lessons/"))
+
+
+# ---------------------------------------------------------------- sections
+
+
+def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[str, str], str], list[Problem]]:
+    """Every document's section HTML in both editions; Markdown problems with their lines.
+
+    With ``templated`` false (other problems were found) only the Markdown is checked.
+    """
+    env = templates.environment(course.styles)
+    roles = sorted((d for d in course.documents.values() if d.kind == "role"), key=lambda d: d.title)
+    by_pathway: dict[str, list[str]] = {}
+    for role in roles:
+        by_pathway.setdefault(role.meta["pathway"], []).append(role.title)
+    pathways = course.pathways or {p: p for p in by_pathway}
+    maps = {large: templates.cluster_map(course.title, pathways, by_pathway, large) for large in (False, True)}
+    sections, problems = {}, []
+    for doc in course.documents.values():
+        for edition in course.editions:
+            result = markup.render(
+                doc.source.body,
+                doc.source.body_line,
+                edition=edition,
+                worksheet=doc.kind == "worksheet",
+                graded=not doc.meta.get("self_assessment"),
+                seed=doc.id,
+                blocks={"cluster-map": maps[edition == "large-print"]},
+            )
+            resource_problems = image_problems(course.root, doc, result.images)
+            result.html = Markup(course_relative_images(result.html, PurePosixPath(doc.path).parent))
+            problems += [Problem(doc.path, line, message) for line, message in result.problems]
+            problems += resource_problems
+            if not templated or problems:
+                continue
+            sections[(doc.id, edition)] = templates.render(
+                env,
+                [f"{doc.kind}.html", "lesson.html" if doc.kind == "overview" else "handout.html"],
+                doc=doc,
+                body=result,
+                edition=edition,
+                running_title=running_title(doc, edition),
+                **kind_context(course, doc),
+            )
+    for item in course.bound.values():
+        for edition in course.editions:
+            sections[(item.id, edition)] = templates.render(
+                env, "bound.html", doc=item, edition=edition, running_title=item.title
+            )
+    return sections, problems
+
+
+def running_title(doc: Document, edition: str) -> str:
+    if edition == "teacher" and doc.kind == "worksheet" and not doc.meta.get("self_assessment"):
+        return f"{doc.title} · Answer key"
+    return doc.title
+
+
+def kind_context(course: Course, doc: Document) -> dict[str, Any]:
+    if doc.kind == "role":
+        sectors = course.settings["sectors"]
+        return {
+            "pathway": course.pathways.get(doc.meta["pathway"], doc.meta["pathway"]),
+            "sectors": [sectors.get(s, s.replace("-", " ").capitalize()) for s in doc.meta.get("sectors") or []],
+            "related": [course.documents[r] for r in doc.meta["related"] or [] if r in course.documents],
+        }
+    if doc.kind == "worksheet":
+        lesson = course.documents.get(doc.meta.get("lesson") or "")
+        return {"lesson_title": lesson.title if lesson else ""}
+    return {}

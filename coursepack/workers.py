@@ -1,0 +1,269 @@
+"""Render jobs: every PDF to make, laid out and written in worker processes under budgets."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import resource
+from concurrent.futures import ProcessPoolExecutor, TimeoutError
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import packet, templates
+from .errors import CoursepackError
+from .loading import Plan
+from .model import BoundPdf
+from .typeset import Typesetter, collect_warnings
+
+BLANK_END = '<section class="blank-end"><p>This page is intentionally left blank.</p></section>'
+PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
+ROLE_PAGE_LIMIT = 2
+JOB_SECONDS = 300
+WORKER_MEMORY = 4 << 30
+FEW_LINES = 0.12
+
+
+@dataclass
+class Output:
+    """One rendered PDF, with what the summary and strict mode need."""
+
+    path: str
+    data: bytes
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    documents: int = 0
+    duplex: bool = False
+    notes: list[str] = field(default_factory=list)
+    reused: bool = False
+
+
+# ---------------------------------------------------------------- render
+
+
+def jobs(plan: Plan) -> list[dict[str, Any]]:
+    """Every PDF to make: each document per edition, each packet per edition."""
+    course = plan.course
+    common = {"root": str(course.root), "styles": str(course.styles), "paper": course.paper}
+    env = templates.environment(course.styles)
+    result = []
+    for edition in course.editions:
+        for doc in course.documents.values():
+            document_html = templates.render(
+                env,
+                "document.html",
+                course=course,
+                edition=edition,
+                mode="single",
+                duplex=False,
+                title=doc.title,
+                description=f"{doc.label} · {course.title}",
+                language=doc.meta.get("language") or course.language,
+                running=doc.label,
+                sections=[plan.sections[(doc.id, edition)]],
+            )
+            result.append(
+                {
+                    **common,
+                    "type": "document",
+                    "path": f"{edition}/documents/{doc.id}.pdf",
+                    "html": str(document_html),
+                    "kind": doc.kind,
+                }
+            )
+        for pack in course.packets:
+            body = templates.render(
+                env,
+                "document.html",
+                course=course,
+                edition=edition,
+                mode="packet",
+                duplex=pack.duplex,
+                title=f"{pack.title} · {course.title}",
+                description=f"{pack.title} · {course.title}",
+                language=course.language,
+                running=pack.title,
+                sections=[plan.sections[(item, edition)] for item in pack.items],
+            )
+            front = {
+                "course": {
+                    "title": course.title,
+                    "subtitle": course.subtitle,
+                    "teacher": course.teacher,
+                    "school": course.school,
+                },
+                "packet": {"title": pack.title},
+                "edition": edition,
+                "language": course.language,
+                "entries": [
+                    {"id": i, "title": course.item(i).title, "label": course.item(i).label, "kind": course.item(i).kind}
+                    for i in pack.items
+                ],
+            }
+            bound = [
+                (i, course.bound[i].data, course.bound[i].password, course.bound[i].scale)
+                for i in pack.items
+                if i in course.bound
+            ]
+            result.append(
+                {
+                    **common,
+                    "type": "packet",
+                    "path": f"{edition}/{pack.id}.pdf",
+                    "html": str(body),
+                    "front": front,
+                    "duplex": pack.duplex,
+                    "bound": bound,
+                    "notes": [note for i in pack.items if i in course.bound for note in bound_notes(course.bound[i])],
+                    "documents": len(pack.items),
+                }
+            )
+    return result
+
+
+_typesetters: dict[tuple, Typesetter] = {}
+
+
+def typesetter(job: dict[str, Any]) -> Typesetter:
+    key = (job["root"], job["styles"], job["paper"])
+    if key not in _typesetters:
+        styles = Path(job["styles"])
+        _typesetters[key] = Typesetter(
+            Path(job["root"]), (Path(job["root"]), styles), [styles / "coursepack.css"], PAPER_CSS[job["paper"]]
+        )
+    return _typesetters[key]
+
+
+def identifier(*parts: str) -> bytes:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32].encode()
+
+
+def run_job(job: dict[str, Any]) -> Output:
+    """Render one PDF (in a worker process); warnings are returned, not printed."""
+    with collect_warnings() as warnings:
+        setter = typesetter(job)
+        setter.fetcher.refused.clear()
+        if job["type"] == "document":
+            document = setter.layout(job["html"])
+            data = setter.write(document, identifier(job["path"], job["html"]))
+            output = Output(job["path"], data, pages=len(document.pages), documents=1)
+            output.warnings += font_fallbacks(data, Path(job["styles"]))
+            if job["kind"] == "role" and not job["path"].startswith("large-print/"):
+                output.warnings += role_budget(document)
+        else:
+            output = render_packet(setter, job)
+    output.warnings += [f"WeasyPrint: {w}" for w in warnings]
+    output.warnings += [f"refused to load {url}" for url in setter.fetcher.refused]
+    return output
+
+
+def render_packet(setter: Typesetter, job: dict[str, Any]) -> Output:
+    """Lay out the body, then the cover and contents with true page numbers; one PDF."""
+    body = setter.layout(job["html"])
+    if job["duplex"] and len(body.pages) % 2:
+        body = setter.layout(job["html"].replace("</body>", BLANK_END + "</body>"))
+    starts: dict[str, int] = {}
+    for number, page in enumerate(body.pages, start=1):
+        for anchor in page.anchors:
+            starts.setdefault(anchor, number)
+    front_context = dict(job["front"])
+    for entry in front_context["entries"]:
+        entry["page"] = starts.get(f"doc-{entry['id']}", "")
+    env = templates.environment(Path(job["styles"]))
+
+    def front_html(pad: bool) -> str:
+        sections = [templates.render(env, "front.html", pad=pad, **front_context)]
+        return templates.render(
+            env,
+            "document.html",
+            mode="front",
+            duplex=job["duplex"],
+            title=job["front"]["packet"]["title"],
+            description="",
+            running="",
+            sections=sections,
+            **{k: front_context[k] for k in ("course", "edition", "language")},
+        )
+
+    front = setter.layout(front_html(False))
+    if job["duplex"] and len(front.pages) % 2:
+        front = setter.layout(front_html(True))
+    combined = body.copy(front.pages + body.pages)
+    offset = len(front.pages)
+    data = setter.write(combined, identifier(job["path"], job["html"]), front_pages=offset)
+    warnings = font_fallbacks(data, Path(job["styles"]))
+    if job["bound"]:
+        bound = [(offset + starts[f"doc-{item}"] - 1, *rest) for item, *rest in job["bound"]]
+        data = packet.bind(data, bound)
+    return Output(job["path"], data, warnings, len(combined.pages), job["documents"], job["duplex"], job["notes"])
+
+
+def bound_notes(item: BoundPdf) -> list[str]:
+    """What a teacher should know about an existing PDF bound into a packet."""
+    notes = [f"{item.path}: note: its pages are bound without tags; a screen reader cannot read them"]
+    if item.removed:
+        notes.append(f"{item.path}: note: removed {', '.join(item.removed)}; its pages are bound as they print")
+    return notes
+
+
+def role_budget(document) -> list[str]:
+    """A role sheet prints on one page or two, and never leaves a few lines on the last."""
+    pages = len(document.pages)
+    if pages > ROLE_PAGE_LIMIT:
+        return [f"the role sheet runs to {pages} pages; shorten it to fit on {ROLE_PAGE_LIMIT}"]
+    if pages > 1 and page_fill(document.pages[-1]) < FEW_LINES:
+        return ["the role sheet spills a few lines onto its last page; shorten it to fit on one page"]
+    return []
+
+
+def page_fill(page) -> float:
+    """How much of a page's content area its text uses, from 0 to 1."""
+    box = page._page_box
+    top, height = box.content_box_y(), box.height
+    bottoms = [b.position_y + b.margin_height() for b in box.descendants() if type(b).__name__ == "LineBox"]
+    return (max(bottoms, default=top) - top) / height if height else 1
+
+
+def font_fallbacks(data: bytes, styles: Path) -> list[str]:
+    """Fonts in the PDF that are not bundled mean a glyph fell back to a system font."""
+    bundled = {p.stem.split("-")[0].lower() for p in (styles / "fonts").glob("*.[ot]tf")}
+    used = {name.split("+")[-1].lstrip("/") for name in packet.font_names(data)}
+    return [
+        f"font fallback: '{name}' was used for characters the bundled fonts lack"
+        for name in sorted(used)
+        if name.split("-")[0].lower() not in bundled
+    ]
+
+
+def limit_worker() -> None:
+    """Each worker process gets a memory budget; a runaway document fails alone."""
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+
+
+def render_all(todo: list[dict[str, Any]], workers: int) -> list[Output]:
+    """Render every job in worker processes, each under a time and memory budget."""
+    if not todo:
+        return []
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context, initializer=limit_worker)
+    outputs = []
+    try:
+        futures = [pool.submit(run_job, job) for job in todo]
+        for job, future in zip(todo, futures, strict=True):
+            try:
+                outputs.append(future.result(timeout=JOB_SECONDS))
+            except TimeoutError:
+                raise CoursepackError(
+                    f"{job['path']}: rendering took longer than {JOB_SECONDS} s; split the document into smaller ones"
+                ) from None
+            except (MemoryError, BrokenProcessPool):
+                raise CoursepackError(
+                    f"{job['path']}: rendering needed more than {WORKER_MEMORY >> 30} GB of memory; "
+                    "split the document or shrink its images"
+                ) from None
+    finally:
+        for process in list(getattr(pool, "_processes", {}).values()):  # stop runaway workers at once
+            process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+    return outputs
