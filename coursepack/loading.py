@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from . import markup, packet, schema, templates
 from .errors import Problem, SourceErrors
+from .fonts import character_problems, svg_font_problems
 from .images import course_relative_images, image_problems
 from .model import EDITIONS, BoundPdf, Course, Document, Packet
 from .sources import SourceProblem, read_all, read_bytes, read_toml
@@ -62,6 +63,7 @@ def load(root: Path) -> Plan:
     packets, packet_problems = resolve_packets(settings, documents, bound, text, unreadable)
     problems += packet_problems
     styles = root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES
+    problems += character_problems(styles, documents.values(), text)
     course = Course(
         root=root,
         styles=styles,
@@ -232,6 +234,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 blocks={"cluster-map": maps[edition == "large-print"]},
             )
             resource_problems = image_problems(course.root, doc, result.images)
+            resource_problems += svg_font_problems(course.root, course.styles, doc, result.images)
             result.html = Markup(course_relative_images(result.html, PurePosixPath(doc.path).parent))
             problems += [Problem(doc.path, line, message) for line, message in result.problems]
             problems += resource_problems

@@ -11,6 +11,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
+from .fonts import mark_direction
 from .questions import BLANK, QuestionProblem, QuestionRenderer, parse_question, word_bank
 from .schema import unknown_field
 
@@ -74,7 +75,7 @@ ALLOWED_TAGS = {
     "ul",
 }
 ALLOWED_ATTRIBUTES = {
-    "*": {"class", "lang", "title", "aria-label", "id"},
+    "*": {"class", "lang", "title", "aria-label", "id", "dir"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
@@ -147,6 +148,7 @@ def render(
     raw = md.convert(body)
     totals.images += [(attribute(tag, "src"), attribute(tag, "alt")) for tag in IMG_TAG.findall(raw)]
     result.html = prefix_ids(sanitise(raw), seed)
+    result.html = mark_direction(result.html)
     for name, html in options.blocks.items():
         result.html = result.html.replace(block_placeholder(name), html)
     if worksheet and not shared and totals.questions == 0 and not totals.problems:

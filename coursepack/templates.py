@@ -13,6 +13,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .fonts import SVG_FONT_FAMILY
+
 EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition", "large-print": "Large-print edition"}
 
 
@@ -102,7 +104,7 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
     alt = f"Map of the {title}. Pathways and their roles — {description}."
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {top}" role="img" '
-        f'aria-label="{escape(alt)}" font-family="Lato"><title>{escape(alt)}</title>{"".join(parts)}</svg>'
+        f'aria-label="{escape(alt)}" font-family="{SVG_FONT_FAMILY}"><title>{escape(alt)}</title>{"".join(parts)}</svg>'
     )
     caption = "The cluster map: each box is a pathway, listing the role sheets in this course."
     return f'<figure class="cluster-map">{svg}<figcaption>{caption}</figcaption></figure>'

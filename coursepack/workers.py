@@ -232,7 +232,7 @@ def font_fallbacks(data: bytes, styles: Path) -> list[str]:
     return [
         f"font fallback: '{name}' was used for characters the bundled fonts lack"
         for name in sorted(used)
-        if name.split("-")[0].lower() not in bundled
+        if not name.replace("-", "").lower().startswith(tuple(bundled))
     ]
 
 
