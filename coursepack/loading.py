@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import markup, packet, schema, templates
+from . import markup, packet, schema, stylecheck, templates
 from .errors import Problem, SourceErrors
 from .fonts import character_problems, svg_font_problems
 from .images import course_relative_images, image_problems
@@ -80,7 +80,11 @@ def load(root: Path) -> Plan:
         settings=settings,
         editions=(*EDITIONS, "large-print") if settings["large_print"] else EDITIONS,
     )
-    sections, markup_problems = render_sections(course, templated=not problems)
+    problems += templates.check_templates(styles) + stylecheck.stylesheet_problems(root, styles)
+    try:
+        sections, markup_problems = render_sections(course, templated=not problems)
+    except templates.TemplateError as error:
+        sections, markup_problems = {}, error.problems
     problems += markup_problems
     if problems:
         raise SourceErrors(problems)
@@ -191,7 +195,9 @@ def resolve_packets(
                 if not matches:
                     hint = "no document matches " + schema.unknown_field(entry, documents, "")
                     problems.append(
-                        Problem("course.toml", schema.toml_line(text, f'"{entry}"'), f"packet '{spec['id']}': {hint}")
+                        Problem(
+                            "course.toml", schema.packet_entry_line(text, spec, entry), f"packet '{spec['id']}': {hint}"
+                        )
                     )
             items += [m for m in matches if m not in items]
         packets.append(Packet(spec["id"], spec["title"], tuple(items), spec["duplex"]))

@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import Problem
 from .model import Source
+from .tomllines import locate
 
 
 class FieldProblem(Exception):
@@ -233,26 +234,31 @@ PAPERS = ("letter", "a4")
 PDF_FIELDS = ("title", "password", "scale")
 
 
-def toml_line(text: str, needle: str) -> int | None:
-    """The first line of course.toml that contains ``needle`` (TOML keeps no positions)."""
-    return (toml_lines(text, needle) or [None])[0]
+def toml_line(text: str, *path: str | int) -> int | None:
+    """The line of course.toml where ``path`` (keys and array indexes) is written, or its nearest parent.
+
+    ``toml_line(text, "packets", 1, "title")``: the second packet's title, else its [[packets]] line.
+    """
+    return locate(text).line(*path)
 
 
-def toml_lines(text: str, needle: str) -> list[int | None]:
-    """Every line of course.toml that contains ``needle``."""
-    return [number for number, line in enumerate(text.split("\n"), start=1) if needle in line] or [None]
+def packet_entry_line(text: str, spec: dict[str, Any], entry: str) -> int | None:
+    """The line of a packet's ``documents`` entry (a packet from validate_settings)."""
+    return toml_line(text, "packets", spec["index"], "documents", spec["documents"].index(entry))
 
 
 def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], list[Problem]]:
     """Check course.toml: known keys and types, packets with ids, titles and documents."""
     problems: list[Problem] = []
 
-    def report(needle: str, message: str) -> None:
-        problems.append(Problem("course.toml", toml_line(text, needle), message))
+    def report(where: tuple | str, message: str) -> None:
+        """At the line of a path of keys, or of the first key or table called ``where``."""
+        line = locate(text).line(*where) if isinstance(where, tuple) else locate(text).key_line(where)
+        problems.append(Problem("course.toml", line, message))
 
     for key in data:
         if key not in SETTINGS_FIELDS:
-            report(key, unknown_field(key, SETTINGS_FIELDS))
+            report((key,), unknown_field(key, SETTINGS_FIELDS))
     settings: dict[str, Any] = {
         "title": "",
         "subtitle": "",
@@ -272,12 +278,12 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
             if isinstance(data[key], str):
                 settings[key] = data[key].strip()
             else:
-                report(key, f"'{key}' must be text in quotes")
+                report((key,), f"'{key}' must be text in quotes")
     if not settings["title"]:
         problems.append(Problem("course.toml", None, "missing 'title' (the course title)"))
     paper = data.get("paper", "letter")
     if not isinstance(paper, str) or paper.lower() not in PAPERS:
-        report("paper", f'\'paper\' must be "letter" or "a4", not {paper!r}')
+        report(("paper",), f'\'paper\' must be "letter" or "a4", not {paper!r}')
     else:
         settings["paper"] = paper.lower()
     for key in ("duplex", "large_print"):
@@ -285,11 +291,12 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
             if isinstance(data[key], bool):
                 settings[key] = data[key]
             else:
-                report(key, f"'{key}' must be true or false")
+                report((key,), f"'{key}' must be true or false")
     for table in ("pathways", "sectors"):
         value = data.get(table, {})
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            report(table, f'[{table}] must list ids with their names, e.g. production = "Production"')
+            wrong = [k for k, v in value.items() if not isinstance(v, str)] if isinstance(value, dict) else []
+            report((table, *wrong[:1]), f'[{table}] must list ids with their names, e.g. production = "Production"')
         else:
             settings[table] = value
     pdfs = data.get("pdfs", {})
@@ -298,41 +305,47 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
         for path, options in pdfs.items():
             for key in options:
                 if key not in PDF_FIELDS:
-                    report(f"{key}", f'[pdfs."{path}"]: {unknown_field(key, PDF_FIELDS)}')
+                    report(("pdfs", path, key), f'[pdfs."{path}"]: {unknown_field(key, PDF_FIELDS)}')
     else:
-        report("pdfs", '[pdfs."handouts/file.pdf"] tables hold title and password of existing PDFs')
+        report(("pdfs",), '[pdfs."handouts/file.pdf"] tables hold title and password of existing PDFs')
     packets = data.get("packets", [])
     if not isinstance(packets, list) or not packets:
-        report("packets", "add at least one [[packets]] table with id, title and documents")
+        report(("packets",), "add at least one [[packets]] table with id, title and documents")
         packets = []
     seen = set()
-    for packet in packets:
+    for index, packet in enumerate(packets):
         if not isinstance(packet, dict):
-            report("packets", "each packet is a [[packets]] table with id, title and documents")
+            report(("packets", index), "each packet is a [[packets]] table with id, title and documents")
             continue
         for key in packet:
             if key not in PACKET_FIELDS:
-                report(key, f"packet: {unknown_field(key, PACKET_FIELDS)}")
+                report(("packets", index, key), f"packet: {unknown_field(key, PACKET_FIELDS)}")
         pid = packet.get("id")
         if not isinstance(pid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", pid):
-            report("[[packets]]", f"packet id {pid!r} must be lower-case letters, digits and dashes")
+            report(("packets", index, "id"), f"packet id {pid!r} must be lower-case letters, digits and dashes")
             continue
         if pid in seen:
             problems.append(
-                Problem("course.toml", toml_lines(text, f'"{pid}"')[-1], f"packet id '{pid}' is used twice")
+                Problem("course.toml", toml_line(text, "packets", index, "id"), f"packet id '{pid}' is used twice")
             )
         seen.add(pid)
         if not isinstance(packet.get("title"), str) or not packet["title"].strip():
-            report(f'"{pid}"', f"packet '{pid}' needs a title")
+            report(("packets", index, "title"), f"packet '{pid}' needs a title")
         documents = packet.get("documents")
         if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
-            report(f'"{pid}"', f'packet \'{pid}\' needs documents = ["id", "roles/*", ...]')
+            report(("packets", index, "documents"), f'packet \'{pid}\' needs documents = ["id", "roles/*", ...]')
             continue
         duplex = packet.get("duplex", settings["duplex"])
         if not isinstance(duplex, bool):
-            report(f'"{pid}"', f"packet '{pid}': 'duplex' must be true or false")
+            report(("packets", index, "duplex"), f"packet '{pid}': 'duplex' must be true or false")
             duplex = False
         settings["packets"].append(
-            {"id": pid, "title": str(packet.get("title", pid)).strip(), "documents": documents, "duplex": duplex}
+            {
+                "id": pid,
+                "title": str(packet.get("title", pid)).strip(),
+                "documents": documents,
+                "duplex": duplex,
+                "index": index,
+            }
         )
     return settings, problems

@@ -13,9 +13,19 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .errors import Problem, SourceErrors
 from .fonts import SVG_FONT_FAMILY
 
 EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition", "large-print": "Large-print edition"}
+REQUIRED = ("document.html", "front.html", "bound.html", "handout.html")
+OURS = Path(__file__).resolve().parent
+
+
+class TemplateError(SourceErrors):
+    """A template cannot be compiled or rendered; the problem names the template file and line."""
+
+    def __reduce__(self) -> tuple:  # crosses from worker processes intact
+        return (type(self), (self.problems,))
 
 
 @functools.cache
@@ -31,11 +41,78 @@ def environment(styles: Path) -> jinja2.Environment:
 
 
 def render(env: jinja2.Environment, name: str | list[str], **context: Any) -> Markup:
-    """Render a template (the first of a list that exists) to markup included as it is."""
-    html = env.select_template([name] if isinstance(name, str) else name).render(
-        **context, edition_name=EDITION_NAMES.get(context.get("edition"), ""), created=source_date()
-    )
+    """Render a template (the first of a list that exists) to markup included as it is.
+
+    A mistake in a template raises TemplateError located in the template, not a traceback.
+    """
+    names = [name] if isinstance(name, str) else name
+    try:
+        html = env.select_template(names).render(
+            **context, edition_name=EDITION_NAMES.get(context.get("edition"), ""), created=source_date()
+        )
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError([syntax_problem(env, error)]) from None
+    except jinja2.TemplateNotFound as error:
+        where = template_frame(env, error)
+        if where is None:
+            message = f"no template {' or '.join(names)} in {folder(env)}: copy one from coursepack's bundled styles"
+            raise TemplateError([Problem(folder(env), None, message)]) from None
+        raise TemplateError([Problem(*where, f"template '{error.name}' not found in {folder(env)}")]) from None
+    except Exception as error:
+        where = template_frame(env, error)
+        if where is None:
+            raise
+        message = str(error) if isinstance(error, jinja2.UndefinedError) else f"{type(error).__name__}: {error}"
+        raise TemplateError([Problem(*where, f"the template failed: {message}")]) from None
     return Markup(html)
+
+
+def check_templates(styles: Path) -> list[Problem]:
+    """Compile every template of ``styles/templates``: syntax errors with their file and line."""
+    env = environment(styles)
+    names = env.list_templates(filter_func=lambda name: not name.rpartition("/")[2].startswith("."))
+    problems = []
+    for name in names:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            problems.append(syntax_problem(env, error))
+        except UnicodeDecodeError:
+            problems.append(Problem(f"{folder(env)}/{name}", None, "the template is not UTF-8: save it as UTF-8"))
+    for name in REQUIRED:
+        if name not in names:
+            message = f"the styles folder has no {name} template: copy it from coursepack's bundled styles"
+            problems.append(Problem(folder(env), None, message))
+    return problems
+
+
+def folder(env: jinja2.Environment) -> str:
+    """The templates folder as a teacher sees it (``styles/templates``)."""
+    return Path(env.loader.searchpath[0]).relative_to(Path(env.loader.searchpath[0]).parent.parent).as_posix()
+
+
+def syntax_problem(env: jinja2.Environment, error: jinja2.TemplateSyntaxError) -> Problem:
+    path = f"{folder(env)}/{error.name}" if error.name else error.filename or folder(env)
+    return Problem(path, error.lineno, f"template syntax error: {error.message}")
+
+
+def template_frame(env: jinja2.Environment, error: BaseException) -> tuple[str, int] | None:
+    """The template file and line where an error was raised, if template code raised it.
+
+    Jinja rewrites tracebacks so that template frames carry the template's file and line; an
+    error raised in coursepack's own code, called from a template, is not the template's.
+    """
+    base = Path(env.loader.searchpath[0]).resolve()
+    innermost = None
+    traceback = error.__traceback__
+    while traceback is not None:
+        filename = Path(traceback.tb_frame.f_code.co_filename).resolve()
+        if filename.is_relative_to(base):
+            innermost = (filename.relative_to(base).as_posix(), traceback.tb_lineno)
+        elif innermost and filename.is_relative_to(OURS):
+            return None
+        traceback = traceback.tb_next
+    return (f"{folder(env)}/{innermost[0]}", innermost[1]) if innermost else None
 
 
 def source_date() -> str:

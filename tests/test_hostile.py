@@ -390,5 +390,7 @@ def test_templates_never_see_outside_files_through_css(case, capsys):
     code = main(["--course", str(root), "build", "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 1
-    assert "student/documents/intro.pdf: warning: refused to load file://" in err
+    found = [line for line in err.splitlines() if line.startswith("styles/coursepack.css:")]  # by check, at its line
+    assert any("secret.svg', outside the course folder" in line for line in found), err
+    assert any("http://169.254.169.254/x.png on the network" in line for line in found), err
     assert_no_leak(root)
