@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import markup, packet, schema, stylecheck, templates
+from . import markup, pdfcheck, schema, stylecheck, templates
 from .errors import Problem, SourceErrors
 from .fonts import character_problems, svg_font_problems
 from .images import course_relative_images, image_problems
@@ -145,24 +145,22 @@ def load_bound(root: Path, settings: dict[str, Any], text: str) -> tuple[dict[st
             continue
         try:
             data = read_bytes(root, entry, limit=50_000_000)
-            reader = packet.open_pdf(data, str(options.get("password", "")))
-        except (SourceProblem, packet.PdfProblem) as problem:
+            checked = pdfcheck.check_pdf(data, str(options.get("password", "")))
+        except (SourceProblem, pdfcheck.PdfProblem) as problem:
             problems.append(Problem(entry, None, str(problem)))
             continue
-        title = (
-            options.get("title")
-            or (reader.metadata or {}).get("/Title")
-            or PurePosixPath(entry).stem.replace("-", " ").capitalize()
-        )
+        title = options.get("title") or checked.title or PurePosixPath(entry).stem.replace("-", " ").capitalize()
         bound[entry] = BoundPdf(
             entry,
             entry,
             str(title),
             data,
-            len(reader.pages),
+            len(checked.reader.pages),
             str(options.get("password", "")),
             options.get("scale") is True,
-            tuple(packet.active_content(reader)),
+            checked.removed,
+            kept=checked.kept,
+            repaired=checked.repaired,
         )
     return bound, problems
 

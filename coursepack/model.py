@@ -59,8 +59,24 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """A count of one kind of thing in an existing PDF, in words: "2 form fields"."""
+
+    count: int
+    singular: str
+    plural: str
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.singular if self.count == 1 else self.plural}"
+
+
+@dataclass(frozen=True)
 class BoundPdf:
-    """An existing PDF from the course folder, bound into packets as it is."""
+    """An existing PDF from the course folder, bound into packets as it prints.
+
+    ``removed`` and ``kept`` count what binding drops (actions, fields, links) and keeps
+    (printed annotations, safe links); ``repaired`` says it only loaded after repair.
+    """
 
     id: str
     path: str
@@ -69,8 +85,10 @@ class BoundPdf:
     page_count: int
     password: str = ""
     scale: bool = False
-    removed: tuple[str, ...] = ()
+    removed: tuple[Tally, ...] = ()
     kind: str = "pdf"
+    kept: tuple[Tally, ...] = ()
+    repaired: bool = False
 
     @property
     def label(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import packet, templates
+from . import packet, pdfcheck, templates
 from .errors import CoursepackError
 from .loading import Plan
 from .model import BoundPdf
@@ -202,8 +202,13 @@ def render_packet(setter: Typesetter, job: dict[str, Any]) -> Output:
 def bound_notes(item: BoundPdf) -> list[str]:
     """What a teacher should know about an existing PDF bound into a packet."""
     notes = [f"{item.path}: note: its pages are bound without tags; a screen reader cannot read them"]
+    if item.repaired:
+        notes.append(f"{item.path}: note: the PDF was damaged and has been repaired; check its pages in the packet")
     if item.removed:
-        notes.append(f"{item.path}: note: removed {', '.join(item.removed)}; its pages are bound as they print")
+        them = "it" if len(item.removed) == 1 and item.removed[0].count == 1 else "them"
+        kept = f"; kept {pdfcheck.in_words(item.kept)}" if item.kept else ""
+        removed = pdfcheck.in_words(item.removed)
+        notes.append(f"{item.path}: note: removed {removed} (a printed packet cannot use {them}){kept}")
     return notes
 
 
