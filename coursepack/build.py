@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import CoursepackError
 from .loading import Plan, load
 from .output import CACHE, clean, folder_digest, job_key, locked, reuse, write_atomic
-from .workers import Output, jobs, render_all
+from .pool import render_all
+from .workers import Output, jobs, run_job
 
 __all__ = ["BuildWarnings", "Plan", "build", "clean", "load"]
 
@@ -31,7 +33,7 @@ def build(
     PDFs whose inputs are unchanged since the last build (same digest) are reused, not rendered.
     """
     plan = load(root)
-    with locked(out):
+    with locked(root, out) as scratch:
         todo = jobs(plan)
         styles_digest = folder_digest(plan.course.styles) + folder_digest(Path(__file__).parent, "*.py")
         keys = {job["path"]: job_key(job, plan.course.root, styles_digest) for job in todo}
@@ -40,10 +42,12 @@ def build(
         except (OSError, ValueError):
             manifest = {}
         reused = {job["path"]: reuse(out, manifest, job["path"], keys[job["path"]]) for job in todo}
-        fresh = render_all([job for job in todo if not reused[job["path"]]], workers or min(2, os.cpu_count() or 1))
+        fresh = render_all(
+            run_job, [job for job in todo if not reused[job["path"]]], workers or min(2, os.cpu_count() or 1), scratch
+        )
         rendered = {output.path: output for output in fresh}
         outputs = [reused[job["path"]] or rendered[job["path"]] for job in todo]
-        warnings = [f"{o.path}: warning: {w}" for o in outputs for w in o.warnings]
+        warnings = once(w for o in outputs for w in o.warnings)
         if strict_access:
             warnings += sorted({note for o in outputs for note in o.notes if "without tags" in note})
         if (strict or strict_access) and warnings:
@@ -64,3 +68,11 @@ def build(
         }
         write_atomic(out / CACHE, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return outputs
+
+
+def once(warnings: Iterable[str]) -> list[str]:
+    """Each warning once: a document's warning is not repeated for every packet that holds it."""
+    seen: dict[str, str] = {}
+    for warning in warnings:
+        seen.setdefault(warning.split(": warning: ", 1)[-1], warning)
+    return list(seen.values())

@@ -226,6 +226,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     pathways = course.pathways or {p: p for p in by_pathway}
     maps = {large: templates.cluster_map(course.title, pathways, by_pathway, large) for large in (False, True)}
     sections, problems = {}, []
+    documents = {doc.path: doc.id for doc in course.documents.values()} | {p: p for p in course.bound}
     for doc in course.documents.values():
         for edition in course.editions:
             result = markup.render(
@@ -236,6 +237,9 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 graded=not doc.meta.get("self_assessment"),
                 seed=doc.id,
                 blocks={"cluster-map": maps[edition == "large-print"]},
+                kinds=course.settings["blocks"],
+                folder=PurePosixPath(doc.path).parent.as_posix(),
+                documents=documents,
             )
             resource_problems = image_problems(course.root, doc, result.images)
             resource_problems += svg_font_problems(course.root, course.styles, doc, result.images)

@@ -1,26 +1,31 @@
-"""Markdown to sanitised HTML, per edition: ``::: teacher`` blocks and worksheet questions."""
+"""Markdown to sanitised HTML, per edition: fenced blocks, worksheet questions, checked links."""
 
 from __future__ import annotations
 
 import html as html_module
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
+from . import blocks, links
+from .blocks import DEFAULT_KINDS, BlockKind
 from .fonts import mark_direction
 from .questions import BLANK, QuestionProblem, QuestionRenderer, parse_question, word_bank
 from .schema import unknown_field
 
-FENCE = re.compile(r"^:::\s*([\w-]+)\s*$")
-FENCE_END = re.compile(r"^:::\s*$")
 WORD_BANK_HEADING = re.compile(r"^(#{1,6}\s.*?)\s*\{\s*word[ -]bank\s*\}\s*$", re.IGNORECASE)
 HEADING = re.compile(r"^#{1,6}\s")
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-BLOCK_NAMES = ("teacher", "student", "cluster-map")
+GENERATED = ("cluster-map",)
+QUOTE_OR_LIST = re.compile(r"^((?:[ \t]*>)*)([ \t]*)(?:[-*+]|\d+[.)])?")
+HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+VOID_TAGS = {"br", "hr", "img", "wbr", "input", "meta", "link", "col", "area", "source"}
+MAX_HTML_DEPTH = 40
 EXTENSIONS = ["tables", "sane_lists", "smarty", "attr_list", "fenced_code", "footnotes", "def_list", "toc"]
 ALLOWED_TAGS = {
     "a",
@@ -133,22 +138,38 @@ def render(
     graded: bool = True,
     seed: str = "",
     blocks: dict[str, str] | None = None,
+    kinds: dict[str, BlockKind] | None = None,
+    folder: str = "",
+    documents: dict[str, str] | None = None,
     shared: Markup | None = None,
+    depth: int = 0,
 ) -> Markup:
     """Render a Markdown body for an edition; problems carry source line numbers.
 
+    ``blocks`` holds generated HTML for blocks such as ``::: cluster-map``; ``kinds`` the block names
+    (the defaults when None); ``folder`` and ``documents`` (course path → id) resolve links.
     A block nested in a body passes the body's result as ``shared``, so questions keep one
     numbering and problems, points, answers and images are counted once, for the whole body.
     """
     result = Markup()
     totals = shared or result
-    options = Options(edition, worksheet, graded, seed, blocks or {})
+    options = Options(
+        edition, worksheet, graded, seed, blocks or {}, kinds or DEFAULT_KINDS, folder, documents or {}, depth
+    )
     renderer = QuestionRenderer(edition == "teacher", inline, seed)
     md = markdown.Markdown(extensions=[*EXTENSIONS, CoursepackExtension(totals, renderer, first_line, options)])
     raw = md.convert(body)
+    raw, link_problems = links.check_links(raw, PurePosixPath(folder), options.documents)
+    for problem in link_problems:
+        totals.problems += [(line, problem.message) for line in links.source_lines(body, first_line, problem.href)]
     totals.images += [(attribute(tag, "src"), attribute(tag, "alt")) for tag in IMG_TAG.findall(raw)]
     result.html = prefix_ids(sanitise(raw), seed)
     result.html = mark_direction(result.html)
+    if not shared:
+        result.html = links.cross_references(result.html)
+        reported = any(message.startswith("nesting deeper") for _, message in totals.problems)
+        if not reported and html_depth(result.html) > MAX_HTML_DEPTH:
+            totals.problems.append((html_depth_line(body, first_line), f"nesting deeper than {MAX_HTML_DEPTH}"))
     for name, html in options.blocks.items():
         result.html = result.html.replace(block_placeholder(name), html)
     if worksheet and not shared and totals.questions == 0 and not totals.problems:
@@ -173,6 +194,10 @@ class Options:
     graded: bool
     seed: str
     blocks: dict[str, str]
+    kinds: dict[str, BlockKind]
+    folder: str
+    documents: dict[str, str]
+    depth: int
 
 
 class CoursepackExtension(Extension):
@@ -183,7 +208,8 @@ class CoursepackExtension(Extension):
         self.args = (result, renderer, first_line, options)
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.preprocessors.register(BlockPreprocessor(md, *self.args), "coursepack", 25)
+        # Before fenced code (25) stashes code blocks, so line numbers stay true after them.
+        md.preprocessors.register(BlockPreprocessor(md, *self.args), "coursepack", 28)
 
 
 class BlockPreprocessor(Preprocessor):
@@ -198,6 +224,7 @@ class BlockPreprocessor(Preprocessor):
         self.first_line = first_line
         self.options = options
         self.pending_bank = ""
+        self.deep = False
 
     def problem(self, line: int, message: str) -> None:
         self.result.problems.append((line, message))
@@ -208,16 +235,26 @@ class BlockPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         index = 0
+        code = ""
         while index < len(lines):
             line = lines[index]
             number = self.first_line + index
-            if match := FENCE.match(line):
-                end = self.fence_end(lines, index)
+            if code or (fence := blocks.CODE_FENCE.match(line)):
+                code = self.code_state(code, line, fence if not code else None)
+                out.append(line)
+                index += 1
+                continue
+            self.check_depth(line, number)
+            if opened := blocks.opening(line, number):
+                end = blocks.closing_index(lines, index)
                 if end is None:
-                    self.problem(number, f"the '::: {match.group(1)}' block is not closed: add a line ':::'")
+                    self.problem(number, f"the '{line.strip()}' block is not closed: add a line ':::' after it")
                     end = len(lines)
-                out += self.fenced(match.group(1), lines[index + 1 : end], number)
+                out += self.fenced(opened, lines[index + 1 : end])
                 index = end + 1
+            elif blocks.CLOSE.match(line):
+                self.problem(number, "this ':::' closes no block: remove it, or open the block above it")
+                index += 1
             elif self.options.worksheet and (line.startswith("? ") or line.strip() == "?"):
                 end = index
                 while end < len(lines) and lines[end].strip():
@@ -234,40 +271,72 @@ class BlockPreprocessor(Preprocessor):
         return out
 
     @staticmethod
-    def fence_end(lines: list[str], start: int) -> int | None:
-        depth = 0
-        for index in range(start + 1, len(lines)):
-            if FENCE.match(lines[index]):
-                depth += 1
-            elif FENCE_END.match(lines[index]):
-                if depth == 0:
-                    return index
-                depth -= 1
-        return None
+    def code_state(code: str, line: str, fence: re.Match | None) -> str:
+        """The fence of the code block a line leaves us in ("" outside code)."""
+        if fence:
+            return fence.group(1)
+        stripped = line.strip()
+        closes = stripped.startswith(code) and not stripped.strip(code[0])
+        return "" if closes else code
 
-    def fenced(self, name: str, inner: list[str], line: int) -> list[str]:
-        if name not in BLOCK_NAMES:
-            self.problem(line, unknown_field(name, BLOCK_NAMES, "block"))
-            return []
-        if name in self.options.blocks:
-            return self.stash(block_placeholder(name))
-        if (name == "teacher") != (self.options.edition == "teacher"):
-            return []
+    def check_depth(self, line: str, number: int) -> None:
+        match = QUOTE_OR_LIST.match(line)
+        quotes = match.group(1).count(">")
+        indent = len(match.group(2).expandtabs(4)) // 4 if match.group(0).strip(" \t>") else 0
+        deep = quotes + indent + self.options.depth > blocks.MAX_DEPTH
+        if deep and not self.deep:  # once for each run of deep lines
+            self.problem(number, f"nesting deeper than {blocks.MAX_DEPTH} (lists, quotes and blocks inside each other)")
+        self.deep = deep
+
+    def fenced(self, fence: blocks.Fence, inner: list[str]) -> list[str]:
         options = self.options
+        if fence.name in GENERATED and fence.name in options.blocks:
+            return self.stash(block_placeholder(fence.name))
+        kind = options.kinds.get(fence.name) if fence.name else BlockKind("", "", box=False)
+        if kind is None:
+            known = [*options.kinds, *GENERATED]
+            self.problem(
+                fence.line,
+                unknown_field(fence.name, known, "block") + " (known blocks are listed in the README; "
+                "add your own under [blocks] in course.toml)",
+            )
+            return []
+        if options.depth >= blocks.MAX_DEPTH:
+            self.problem(fence.line, f"nesting deeper than {blocks.MAX_DEPTH} (blocks inside blocks)")
+            return []
+        if not kind.shown_in(options.edition):
+            return []
+        title = fence.title
+        body_line = fence.line + 1
+        first = next((i for i, text in enumerate(inner) if text.strip()), None)
+        found = re.match(r"^#{1,6}\s+(.+?)\s*#*\s*$", inner[first]) if first is not None else None
+        # A box takes its first heading as its title; a teacher-only block keeps its label ("Solution")
+        # and drops a first heading that only repeats it.
+        repeats = found and found.group(1).strip().lower() == kind.heading.lower()
+        if kind.box and found and not title and (kind.audience != "teacher" or repeats):
+            title, inner, body_line = found.group(1), inner[first + 1 :], body_line + first + 1
         nested = render(
             "\n".join(inner),
-            line + 1,
+            body_line,
             edition=options.edition,
             worksheet=options.worksheet,
             graded=options.graded,
             seed=options.seed,
             blocks=options.blocks,
+            kinds=options.kinds,
+            folder=options.folder,
+            documents=options.documents,
             shared=self.result,
+            depth=options.depth + 1,
         )
-        if name == "student":
+        if not kind.box:
             return self.stash(nested.html)
-        label = '<p class="teacher-label">Teacher</p>'
-        return self.stash(f'<aside class="teacher-only">{label}{nested.html}</aside>')
+        heading = sanitise(inline(title)) if title else html_module.escape(kind.heading)
+        if kind.audience == "teacher":
+            label = f'<p class="teacher-label">{heading}</p>'
+            return self.stash(f'<aside class="teacher-only block-{kind.name}">{label}{nested.html}</aside>')
+        label = f'<p class="box-heading">{heading}</p>'
+        return self.stash(f'<aside class="lesson-box block-{kind.name}">{label}{nested.html}</aside>')
 
     def question(self, block: list[tuple[int, str]]) -> list[str]:
         try:
@@ -290,3 +359,26 @@ class BlockPreprocessor(Preprocessor):
                 break
             words += [m.strip() for m in BLANK.findall(line)]
         return words
+
+
+def html_depth(html: str) -> int:
+    """How deeply elements nest in HTML."""
+    depth = deepest = 0
+    for closing, name, self_closing in HTML_TAG.findall(html):
+        if name.lower() in VOID_TAGS or self_closing:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def html_depth_line(body: str, first_line: int) -> int:
+    """The source line where raw HTML first nests too deeply (the first line when it cannot be told)."""
+    depth = 0
+    for offset, text in enumerate(body.split("\n")):
+        for closing, name, self_closing in HTML_TAG.findall(text):
+            if name.lower() not in VOID_TAGS and not self_closing:
+                depth = max(0, depth - 1) if closing else depth + 1
+                if depth > MAX_HTML_DEPTH // 2:
+                    return first_line + offset
+    return first_line

@@ -8,8 +8,8 @@ import html
 import json
 import os
 import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,13 +22,51 @@ from .workers import Output
 CACHE = ".coursepack-cache.json"
 
 
-# ---------------------------------------------------------------- write
+MARKER = ".coursepack-output"
+MARKER_TEXT = "This folder was made by coursepack; `coursepack clean` may remove it.\n"
+SOURCE_FOLDERS = ("lessons", "handouts", "styles", "rosters")
+TEMPORARY = ".coursepack-tmp"
+
+
+def refuse_unsafe(root: Path, out: Path) -> None:
+    """Refuse an output folder that is, holds or lies inside the course's sources."""
+    root, out = root.resolve(), out.resolve()
+    if out == root:
+        raise CoursepackError(f"the output folder {out} is the course folder itself; choose another (default: build)")
+    if root.is_relative_to(out):
+        raise CoursepackError(
+            f"the output folder {out} contains the course folder; choose a folder inside it or beside it"
+        )
+    for folder in SOURCE_FOLDERS:
+        if out.is_relative_to(root / folder):
+            raise CoursepackError(
+                f"the output folder {out} lies inside the course's {folder}/ folder; choose another (default: build)"
+            )
+
+
+def is_ours(out: Path) -> bool:
+    """A folder coursepack made: it carries the marker file (or a cache from an earlier release)."""
+    return (out / MARKER).is_file() or (out / CACHE).is_file()
+
+
+def claim(root: Path, out: Path) -> None:
+    """Make (or adopt) the output folder; a folder holding other files is refused, untouched."""
+    refuse_unsafe(root, out)
+    if out.exists() and not out.is_dir():
+        raise CoursepackError(f"the output folder {out} is a file; choose a folder")
+    if out.is_dir() and not is_ours(out) and any(out.iterdir()):
+        raise CoursepackError(
+            f"the output folder {out} already holds files coursepack did not make; choose a new or empty folder"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / MARKER).is_file():
+        write_atomic(out / MARKER, MARKER_TEXT.encode())
 
 
 @contextmanager
-def locked(out: Path) -> Iterator[None]:
-    """One build at a time per output folder."""
-    out.mkdir(parents=True, exist_ok=True)
+def locked(root: Path, out: Path) -> Iterator[Path]:
+    """One build at a time per output folder; yields a private temporary folder inside it, removed after."""
+    claim(root, out)
     with open(out / ".lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -36,19 +74,26 @@ def locked(out: Path) -> Iterator[None]:
             raise CoursepackError(f"another build is writing to {out}; wait for it to finish") from None
         for stale in out.rglob(".*.tmp"):  # left by a build that was killed half-way
             stale.unlink()
-        yield
+        scratch = out / TEMPORARY
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+        try:
+            yield scratch
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then move it into place."""
+    """Write to a temporary file beside the target, then move it into place (ordinary permissions)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any file
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -86,6 +131,12 @@ def reuse(out: Path, manifest: dict[str, Any], path: str, key: str) -> Output | 
     return Output(path, data, **fields, reused=True)
 
 
-def clean(out: Path) -> None:
-    if out.exists():
-        shutil.rmtree(out)
+def clean(root: Path, out: Path) -> bool:
+    """Remove an output folder coursepack made; refuse anything else. False when there was nothing."""
+    if not out.exists():
+        return False
+    refuse_unsafe(root, out)
+    if not out.is_dir() or not is_ours(out):
+        raise CoursepackError(f"{out} was not made by coursepack (it has no {MARKER} file); nothing was removed")
+    shutil.rmtree(out)
+    return True

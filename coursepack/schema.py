@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
+from .blocks import kinds_from_settings
 from .errors import Problem
 from .model import Source
 from .tomllines import locate
@@ -229,6 +230,7 @@ SETTINGS_FIELDS = (
     "sectors",
     "packets",
     "pdfs",
+    "blocks",
 )
 PAPERS = ("letter", "a4")
 PDF_FIELDS = ("title", "password", "scale")
@@ -299,6 +301,9 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
             report((table, *wrong[:1]), f'[{table}] must list ids with their names, e.g. production = "Production"')
         else:
             settings[table] = value
+    settings["blocks"], block_problems = kinds_from_settings(data.get("blocks", {}))
+    for needle, message in block_problems:
+        report(("blocks", needle), message)
     pdfs = data.get("pdfs", {})
     if isinstance(pdfs, dict) and all(isinstance(v, dict) for v in pdfs.values()):
         settings["pdfs"] = pdfs

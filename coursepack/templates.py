@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .errors import Problem, SourceErrors
@@ -30,8 +31,11 @@ class TemplateError(SourceErrors):
 
 @functools.cache
 def environment(styles: Path) -> jinja2.Environment:
-    """A strict, autoescaping environment over ``styles/templates``, made once per process."""
-    return jinja2.Environment(
+    """A strict, autoescaping, sandboxed environment over ``styles/templates``, made once per process.
+
+    Templates travel with shared course folders: the sandbox keeps them from reaching Python internals.
+    """
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(styles / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

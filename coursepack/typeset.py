@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import logging
 import mimetypes
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,9 +17,31 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+SAFE_SCHEMES = ("http", "https", "mailto")
 FORBIDDEN_ROOTS = (Path("/dev"), Path("/proc"), Path("/sys"))
 MAX_RESOURCE_BYTES = 20_000_000
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "uncompressed_pdf": False}
+# Font subsets carry a 'modified' time (fontTools stamps it from SOURCE_DATE_EPOCH, else the clock):
+# a fixed one keeps the same sources giving the same bytes, whenever they are built.
+FONT_TIMESTAMP = "1577836800"  # 2020-01-01
+
+
+def fast_font_subsetting() -> bool:
+    """WeasyPrint subsets fonts with HarfBuzz when Debian's libharfbuzz-subset0 is there (2-4x faster)."""
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+@contextmanager
+def fixed_font_timestamp() -> Iterator[None]:
+    """Font subsets are stamped with SOURCE_DATE_EPOCH when set, else with a fixed date, never the clock."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_TIMESTAMP
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 class ConfinedFetcher(URLFetcher):
@@ -78,12 +102,18 @@ def collect_warnings() -> Iterator[list[str]]:
         logger.propagate = previous
 
 
+def link_is_safe(kind: str, target: str) -> bool:
+    """In-document jumps, web pages and email addresses; never files, scripts, data or attachments."""
+    return kind == "internal" or (kind == "external" and urlsplit(target).scheme.lower() in SAFE_SCHEMES)
+
+
 class Typesetter:
     """Lays out HTML with the course stylesheets; one font configuration for all parts."""
 
     def __init__(self, base: Path, roots: tuple[Path, ...], stylesheets: list[Path], page_css: str):
         self.base = base
         self.fetcher = ConfinedFetcher(roots)
+        self.unsafe_links: list[str] = []
         self.fonts = FontConfiguration()
         self.stylesheets = [
             CSS(filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts) for path in stylesheets
@@ -95,6 +125,13 @@ class Typesetter:
         return HTML(string=html, base_url=str(self.base) + "/", url_fetcher=self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.fonts, **PDF_OPTIONS
         )
+
+    def unlink_unsafe(self, document: Document) -> None:
+        """Last line of defence: a link that is not web, mail or in-document never reaches the PDF."""
+        for page in document.pages:
+            safe = [link for link in page.links if link_is_safe(link[0], link[1])]
+            self.unsafe_links += [link[1] for link in page.links if not link_is_safe(link[0], link[1])]
+            page.links[:] = safe
 
     def write(self, document: Document, identifier: bytes, front_pages: int | None = None) -> bytes:
         """Write laid-out pages as a tagged PDF with a stable identifier.
@@ -108,4 +145,6 @@ class Typesetter:
             pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
 
         finisher = label_pages if front_pages is not None else None
-        return document.write_pdf(pdf_identifier=identifier, finisher=finisher, **PDF_OPTIONS)
+        self.unlink_unsafe(document)
+        with fixed_font_timestamp():
+            return document.write_pdf(pdf_identifier=identifier, finisher=finisher, **PDF_OPTIONS)

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import resource
-from concurrent.futures import ProcessPoolExecutor, TimeoutError
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import packet, pdfcheck, templates
-from .errors import CoursepackError
+from . import links, packet, pdfcheck, templates
 from .loading import Plan
 from .model import BoundPdf
 from .typeset import Typesetter, collect_warnings
@@ -67,8 +62,9 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
                 {
                     **common,
                     "type": "document",
+                    "source": doc.path,
                     "path": f"{edition}/documents/{doc.id}.pdf",
-                    "html": str(document_html),
+                    "html": links.keep_present(str(document_html), {doc.id}),
                     "kind": doc.kind,
                 }
             )
@@ -110,8 +106,9 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
                 {
                     **common,
                     "type": "packet",
+                    "source": "course.toml",
                     "path": f"{edition}/{pack.id}.pdf",
-                    "html": str(body),
+                    "html": links.keep_present(str(body), set(pack.items)),
                     "front": front,
                     "duplex": pack.duplex,
                     "bound": bound,
@@ -144,6 +141,7 @@ def run_job(job: dict[str, Any]) -> Output:
     with collect_warnings() as warnings:
         setter = typesetter(job)
         setter.fetcher.refused.clear()
+        setter.unsafe_links.clear()
         if job["type"] == "document":
             document = setter.layout(job["html"])
             data = setter.write(document, identifier(job["path"], job["html"]))
@@ -155,6 +153,8 @@ def run_job(job: dict[str, Any]) -> Output:
             output = render_packet(setter, job)
     output.warnings += [f"WeasyPrint: {w}" for w in warnings]
     output.warnings += [f"refused to load {url}" for url in setter.fetcher.refused]
+    output.warnings += [f"removed a link to '{links.shown(u)}' (written in a template)" for u in setter.unsafe_links]
+    output.warnings = [f"{job['source']}: warning: {w}" for w in dict.fromkeys(output.warnings)]
     return output
 
 
@@ -239,36 +239,3 @@ def font_fallbacks(data: bytes, styles: Path) -> list[str]:
         for name in sorted(used)
         if not name.replace("-", "").lower().startswith(tuple(bundled))
     ]
-
-
-def limit_worker() -> None:
-    """Each worker process gets a memory budget; a runaway document fails alone."""
-    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
-
-
-def render_all(todo: list[dict[str, Any]], workers: int) -> list[Output]:
-    """Render every job in worker processes, each under a time and memory budget."""
-    if not todo:
-        return []
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context, initializer=limit_worker)
-    outputs = []
-    try:
-        futures = [pool.submit(run_job, job) for job in todo]
-        for job, future in zip(todo, futures, strict=True):
-            try:
-                outputs.append(future.result(timeout=JOB_SECONDS))
-            except TimeoutError:
-                raise CoursepackError(
-                    f"{job['path']}: rendering took longer than {JOB_SECONDS} s; split the document into smaller ones"
-                ) from None
-            except (MemoryError, BrokenProcessPool):
-                raise CoursepackError(
-                    f"{job['path']}: rendering needed more than {WORKER_MEMORY >> 30} GB of memory; "
-                    "split the document or shrink its images"
-                ) from None
-    finally:
-        for process in list(getattr(pool, "_processes", {}).values()):  # stop runaway workers at once
-            process.kill()
-        pool.shutdown(wait=True, cancel_futures=True)
-    return outputs

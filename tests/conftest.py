@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import textwrap
 from io import BytesIO
 from pathlib import Path
@@ -98,8 +100,14 @@ def bundled(tmp_path_factory) -> Path:
 
 
 def pages_text(path: Path | bytes) -> list[str]:
+    """The text of each page; the same bytes are extracted once per test session."""
     data = path if isinstance(path, bytes) else path.read_bytes()
-    return [page.extract_text() or "" for page in PdfReader(BytesIO(data)).pages]
+    return list(text_of(hashlib.sha256(data).hexdigest(), data))
+
+
+@functools.cache
+def text_of(digest: str, data: bytes) -> tuple[str, ...]:
+    return tuple(page.extract_text() or "" for page in PdfReader(BytesIO(data)).pages)
 
 
 def squash(text: str) -> str:

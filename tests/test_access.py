@@ -148,7 +148,9 @@ def test_images_render_with_alt_text_and_decorative_ones_pass(course, capsys):
 
     image = BytesIO()
     PIL.Image.new("RGB", (40, 20), (200, 40, 40)).save(image, "PNG")
-    body = "---\ntitle: Intro\n---\n![A red hydraulic press](../images/press.png)\n\n![decorative](../images/press.png)\n"
+    body = (
+        "---\ntitle: Intro\n---\n![A red hydraulic press](../images/press.png)\n\n![decorative](../images/press.png)\n"
+    )
     root = course({"lessons/intro.md": body, "images/press.png": image.getvalue()})
     assert main(["--course", str(root), "build", "--jobs", "1"]) == 0
     path = root / "build/student/documents/intro.pdf"

@@ -107,6 +107,20 @@ def test_student_editions_carry_no_teacher_part(bundled):
     assert checked > 50
 
 
+def test_no_output_pdf_links_to_a_file_a_script_or_data(bundled):
+    """Every annotation of every output PDF: web, mail or a jump inside the PDF, never file:, javascript:, data:."""
+    links = 0
+    for path in bundled.rglob("*.pdf"):
+        for page in PdfReader(path).pages:
+            for annotation in page.get("/Annots") or []:
+                action = annotation.get_object().get("/A") or {}
+                uri = str(action.get("/URI", ""))
+                assert not uri or uri.startswith(("https:", "http:", "mailto:")), (path.name, uri)
+                assert action.get("/S") in (None, "/URI", "/GoTo"), (path.name, action.get("/S"))
+                links += 1
+    assert links > 100
+
+
 def answer_texts(doc) -> list[str]:
     """Sample answers, teacher notes and filled-in prompts of a worksheet, as printed."""
     texts = []

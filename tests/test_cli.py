@@ -8,6 +8,7 @@ import pytest
 from conftest import outline, pages_text, squash
 
 from coursepack.cli import main
+from coursepack.output import claim
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -82,11 +83,13 @@ def test_build_writes_both_editions_and_the_packet(course, capsys):
     assert "student/unit.pdf" in out and "pages" in out and "sheets (simplex)" in out
 
 
-def test_clean_removes_the_output(course, capsys):
+def test_clean_removes_the_output_coursepack_made(course, capsys):
     root = course()
-    (root / "build" / "student").mkdir(parents=True)
-    assert run(capsys, "--course", root, "clean")[0] == 0
+    claim(root, root / "build")
+    (root / "build" / "student").mkdir()
+    assert run(capsys, "--course", root, "clean") == (0, f"removed {root / 'build'}\n", "")
     assert not (root / "build").exists()
+    assert run(capsys, "--course", root, "clean") == (0, f"nothing to remove: {root / 'build'} does not exist\n", "")
 
 
 def test_a_failed_build_leaves_earlier_pdfs_untouched(course, capsys):
@@ -144,7 +147,7 @@ def test_a_role_sheet_longer_than_two_pages_is_a_warning(course, capsys):
     root = course({"handouts/roles/welder.md": long_role})
     code, _, err = run(capsys, "--course", root, "build", "--jobs", "1")
     assert code == 1
-    assert "student/documents/welder.pdf: warning: the role sheet runs to 5 pages; shorten it to fit on 2" in err
+    assert "handouts/roles/welder.md: warning: the role sheet runs to 5 pages; shorten it to fit on 2" in err
 
 
 def test_a4_paper(course, capsys):
@@ -198,7 +201,7 @@ def test_problems_in_teacher_blocks_are_reported(course, capsys):
     code, _, err = run(capsys, "--course", root, "check")
     assert code == 1
     assert err.splitlines()[:2] == [
-        "lessons/intro.md:7: error: unknown block 'bogus'",
+        "lessons/intro.md:7: error: unknown block 'bogus' (known blocks are listed in the README; add your own under [blocks] in course.toml)",
         "lessons/intro.md:9: error: image 'missing.png' not found",
     ]
 

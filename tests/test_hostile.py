@@ -17,6 +17,7 @@ from coursepack.cli import main
 
 MARKER = "MARKER7F3A"
 LESSON_HEAD = "---\ntitle: Introduction\n---\n"
+LINKS = "links may go to web pages (https://…), email addresses (mailto:…) or other documents of this course"
 
 
 def png(width: int = 8, height: int = 8) -> bytes:
@@ -273,6 +274,67 @@ CASES = {
         {"handouts/roles/welder.md": ROLE.format(title="Welder", related="asembler")},
         "handouts/roles/welder.md:12: error: unknown related role 'asembler' (did you mean 'assembler'?)",
     ),
+    # links and blocks that could leak or print as noise
+    "file-link": (
+        lesson("[Read this](file:///etc/passwd) Safe text.\n"),
+        f"lessons/intro.md:4: error: the link 'file:///etc/passwd' is not allowed: {LINKS}",
+    ),
+    "javascript-link": (
+        lesson("[Click](javascript:alert(1)) Safe text.\n"),
+        f"lessons/intro.md:4: error: the link 'javascript:alert(1)' is not allowed: {LINKS}",
+    ),
+    "entity-javascript-link": (
+        lesson('<a href="java&#x09;script:alert(1)">x</a>\n'),
+        "lessons/intro.md:4: error: the link 'java&#x09;script:alert(1)' is not allowed",
+    ),
+    "data-link": (
+        lesson("[x](data:text/html;base64," + "A" * 500 + ")\n"),
+        "lessons/intro.md:4: error: the link 'data:text/html;base64,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA…' is not allowed",
+    ),
+    "climbing-link": (
+        lesson('<a href="../../../../etc/passwd">passwd</a>\n'),
+        f"lessons/intro.md:4: error: the link '../../../../etc/passwd' leads outside the course folder: {LINKS}",
+    ),
+    "absolute-link": (
+        lesson("[x](/etc/passwd)\n"),
+        "lessons/intro.md:4: error: the link '/etc/passwd' is an absolute path on this computer",
+    ),
+    "four-colon-unknown-block": (
+        lesson(":::: exercise\nDo it.\n::::\n"),
+        "lessons/intro.md:4: error: unknown block 'exercise'",
+    ),
+    "stray-block-close": (
+        lesson("Text.\n\n:::\n"),
+        "lessons/intro.md:6: error: this ':::' closes no block: remove it, or open the block above it",
+    ),
+    "unclosed-solution": (
+        lesson(":::::: solution\nSECRET\n"),
+        "lessons/intro.md:4: error: the ':::::: solution' block is not closed: add a line ':::' after it",
+    ),
+    "deep-list": (
+        lesson("Safe text.\n\n" + "".join("    " * i + "- level\n" for i in range(40))),
+        "lessons/intro.md:19: error: nesting deeper than 12 (lists, quotes and blocks inside each other)",
+    ),
+    "deep-quote": (
+        lesson("> " * 200 + "deep\n"),
+        "lessons/intro.md:4: error: nesting deeper than 12 (lists, quotes and blocks inside each other)",
+    ),
+    "deep-html": (
+        lesson("<div>" * 300 + "x" + "</div>" * 300 + "\n"),
+        "lessons/intro.md:4: error: nesting deeper than 40",
+    ),
+    "deep-blocks": (
+        lesson(
+            "".join(f"{':' * (30 - i)} callout\n" for i in range(20))
+            + "x\n"
+            + "".join(f"{':' * (11 + i)}\n" for i in range(20))
+        ),
+        "lessons/intro.md:16: error: nesting deeper than 12 (blocks inside blocks)",
+    ),
+    "unknown-block-setting": (
+        {"course.toml": COURSE_TOML + '\n[blocks]\nRubric = "x"\n'},
+        "course.toml:14: error: block name 'Rubric' must be lower-case letters, digits and dashes",
+    ),
 }
 
 SANITISED = {
@@ -286,12 +348,9 @@ SANITISED = {
         '<object data="../../outside/secret.svg"></object><embed src="../../outside/secret.svg">\nSafe text.\n'
     ),
     "form": lesson('<form action="http://x"><input name="q"></form>\nSafe text.\n'),
-    "file-link": lesson("[Read this](file:///etc/passwd) Safe text.\n"),
-    "javascript-link": lesson("[Click](javascript:alert(1)) Safe text.\n"),
     "jinja-body": lesson("Safe text. {{ config }} {% for x in range(9) %}{{ x }}{% endfor %}\n"),
     "jinja-title": {"lessons/intro.md": '---\ntitle: "{{ 7*7 }} Safe text."\n---\nBody.\n'},
     "long-word": lesson("Safe text. " + "Pneumonoultramicroscopicsilicovolcanoconiosis" * 12 + "\n"),
-    "deep-list": lesson("Safe text.\n\n" + "".join("    " * i + "- level\n" for i in range(40))),
     "wide-table": lesson(
         "Safe text.\n\n| "
         + " | ".join(f"C{i}" for i in range(30))

@@ -99,8 +99,13 @@ def test_key_entries_give_a_compact_answer_list():
         ("?\n( ) A\n(x) B", 10, "the question has no prompt: write it after '? '"),
         ("? Q\n( ) A\n[x] B", 12, "a question mixes '( )' and '[ ]' choices; use one kind"),
         ("## Part A\n\nJust text.", 10, "the worksheet has no questions: start each question with '? '"),
-        ("::: teacher\nNo end", 10, "the '::: teacher' block is not closed: add a line ':::'"),
-        ("::: teachr\n:::", 10, "unknown block 'teachr' (did you mean 'teacher'?)"),
+        ("::: teacher\nNo end", 10, "the '::: teacher' block is not closed: add a line ':::' after it"),
+        (
+            "::: teachr\n:::",
+            10,
+            "unknown block 'teachr' (did you mean 'teacher'?) (known blocks are listed in the README; "
+            "add your own under [blocks] in course.toml)",
+        ),
     ],
 )
 def test_validation_errors_word_for_word(body, line, message):
@@ -118,7 +123,7 @@ def test_teacher_blocks_only_in_teacher_edition():
     teacher = render(body, 1, edition="teacher")
     assert "cereal" not in student.html and "After." in student.html
     assert (
-        '<aside class="teacher-only"><p class="teacher-label">Teacher</p><p>Ask about <strong>cereal</strong>.</p></aside>'
+        '<aside class="teacher-only block-teacher"><p class="teacher-label">Teacher</p><p>Ask about <strong>cereal</strong>.</p></aside>'
         in teacher.html
     )
 

@@ -1,0 +1,145 @@
+"""Worker processes: render jobs under a time and memory budget, and say truthfully why one failed."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import resource
+import signal
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, TimeoutError
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .errors import CoursepackError
+
+JOB_SECONDS = 300
+TOO_SLOW = f"it took longer than {JOB_SECONDS} s; split the document into smaller ones"
+WORKER_MEMORY = 4 << 30
+QUIET_LOGGERS = ("fontTools",)
+
+
+def memory_budget() -> int:
+    """The address-space limit for a worker: ours, or a lower one already in force; never higher."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    return min(limit for limit in (WORKER_MEMORY, soft, hard) if limit != resource.RLIM_INFINITY)
+
+
+def quiet_libraries() -> None:
+    """Libraries' log lines (fontTools: "'created' timestamp seems very low") never reach a teacher's screen."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def start_worker(scratch: str) -> None:
+    """Lower the memory limit, keep temporary files in the build's scratch folder, silence chatty libraries."""
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (memory_budget(), hard))
+    tempfile.tempdir = scratch
+    quiet_libraries()
+
+
+def gigabytes(size: int) -> str:
+    return f"{size / (1 << 30):.1f}".removesuffix(".0") + " GB"
+
+
+def failure(job: dict[str, Any], reason: str) -> CoursepackError:
+    """One plain sentence naming the source and the PDF that was being made."""
+    return CoursepackError(f"{job['source']}: making {job['path']} failed: {reason}")
+
+
+def render_all(run: Callable[[dict[str, Any]], Any], todo: list[dict[str, Any]], workers: int, scratch: Path) -> list:
+    """Run every job in worker processes; a worker that dies is found and named by running jobs alone."""
+    if not todo:
+        return []
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, workers), mp_context=context, initializer=start_worker, initargs=(str(scratch),)
+    )
+    outputs: list = []
+    broken: list[dict[str, Any]] = []
+    try:
+        futures = [pool.submit(run, job) for job in todo]
+        for job, future in zip(todo, futures, strict=True):
+            try:
+                outputs.append(future.result(timeout=JOB_SECONDS))
+            except TimeoutError:
+                raise failure(
+                    job, f"it took longer than {JOB_SECONDS} s; split the document into smaller ones"
+                ) from None
+            except MemoryError:
+                raise failure(job, too_big()) from None
+            except BrokenProcessPool:
+                broken.append(job)
+                outputs.append(None)
+            except CoursepackError:
+                raise  # already located in a source (a template's file and line)
+            except Exception as error:  # noqa: BLE001 - one sentence naming the source, never a traceback
+                raise failure(job, f"{type(error).__name__}: {error}") from None
+    finally:
+        for process in multiprocessing.active_children():  # stop runaway workers at once
+            process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+    if broken:
+        redone = {job["path"]: run_alone(run, job, scratch) for job in broken}
+        outputs = [output or redone[job["path"]] for job, output in zip(todo, outputs, strict=True)]
+    return outputs
+
+
+def too_big() -> str:
+    return f"it needed more than {gigabytes(memory_budget())} of memory; split the document or shrink its images"
+
+
+def run_alone(run: Callable[[dict[str, Any]], Any], job: dict[str, Any], scratch: Path) -> Any:
+    """Run one job in its own process, to tell a job that kills its worker from its innocent neighbours."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=run_and_send, args=(run, job, str(scratch), sender))
+    process.start()
+    sender.close()
+    try:
+        if receiver.poll(JOB_SECONDS):
+            try:
+                kind, value = receiver.recv()
+            except EOFError:
+                kind, value = "died", None
+        else:
+            kind, value = "timeout", None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+    if kind == "ok":
+        return value
+    if kind == "memory":
+        raise failure(job, too_big())
+    if kind == "timeout":
+        raise failure(job, TOO_SLOW)
+    if kind == "error":
+        raise failure(job, value)
+    raise failure(job, death(process.exitcode))
+
+
+def run_and_send(run: Callable[[dict[str, Any]], Any], job: dict[str, Any], scratch: str, sender: Connection) -> None:
+    start_worker(scratch)
+    try:
+        sender.send(("ok", run(job)))
+    except MemoryError:
+        sender.send(("memory", None))
+    except Exception as error:  # noqa: BLE001 - reported to the parent as one sentence
+        sender.send(("error", f"{type(error).__name__}: {error}"))
+
+
+def death(exitcode: int | None) -> str:
+    """Why a worker process ended, in words."""
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        if number == signal.SIGKILL:
+            return "the system stopped its process (SIGKILL: usually out of memory); free some memory or split it"
+        if number == signal.SIGSEGV:
+            return "its process crashed (SIGSEGV) in the layout library; please report it with the source file"
+        return f"its process was stopped by signal {signal.Signals(number).name}"
+    return f"its process ended unexpectedly (exit code {exitcode})"
