@@ -14,6 +14,7 @@ from .model import Source
 
 MAX_SOURCE_BYTES = 1_000_000
 MAX_FRONT_MATTER_BYTES = 64_000
+MAX_YAML_DEPTH = 12
 SOURCE_FOLDERS = ("lessons", "handouts")
 SAVE_AS_UTF8 = "save the file as UTF-8"
 
@@ -110,6 +111,8 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int]]:
         return first_line + event.start_mark.line
 
     def value(event: yaml.Event, path: tuple) -> Any:
+        if len(path) > MAX_YAML_DEPTH:
+            raise SourceProblem(line_of(event), f"nesting deeper than {MAX_YAML_DEPTH} (fields inside fields)")
         if isinstance(event, yaml.AliasEvent):
             raise SourceProblem(line_of(event), "YAML aliases (*name) are not allowed; write the value out")
         tag = getattr(event, "tag", None)
@@ -143,10 +146,7 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int]]:
         if isinstance(event, yaml.DocumentStartEvent):
             if result is not None:
                 raise SourceProblem(line_of(event), "the front matter holds more than one YAML document")
-            try:
-                result = value(next(events), ())
-            except RecursionError:
-                raise SourceProblem(line_of(event), "the front matter is nested too deeply") from None
+            result = value(next(events), ())
     return ({} if result is None else result), positions
 
 

@@ -311,6 +311,14 @@ CASES = {
         lesson(":::::: solution\nSECRET\n"),
         "lessons/intro.md:4: error: the ':::::: solution' block is not closed: add a line ':::' after it",
     ),
+    "deep-yaml": (
+        {"lessons/intro.md": "---\ntitle: Deep\nx: " + "[" * 5000 + "]" * 5000 + "\n---\n"},
+        "lessons/intro.md:3: error: nesting deeper than 12 (fields inside fields)",
+    ),
+    "deep-yaml-block": (
+        {"lessons/intro.md": "---\ntitle: Deep\n" + "".join("  " * i + f"k{i}:\n" for i in range(20)) + "---\n"},
+        "lessons/intro.md:16: error: nesting deeper than 12 (fields inside fields)",
+    ),
     "deep-list": (
         lesson("Safe text.\n\n" + "".join("    " * i + "- level\n" for i in range(40))),
         "lessons/intro.md:19: error: nesting deeper than 12 (lists, quotes and blocks inside each other)",
