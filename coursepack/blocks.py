@@ -142,3 +142,32 @@ def kinds_from_settings(value: Any) -> tuple[dict[str, BlockKind], list[tuple[st
             continue
         kinds[name] = BlockKind(name, heading.strip(), audience)
     return kinds, problems
+
+
+# Kramdown (Jekyll, the older Carpentries lessons): a blockquote followed by ``{: .solution}`` is a block.
+IAL = re.compile(r"^ {0,3}\{:\s*([^}]*)\}\s*$")
+QUOTED = re.compile(r"^ {0,3}>")
+LIQUID = re.compile(r"^\s*\{%-?\s*(\w+)[^%]*%\}\s*$")
+SILENT_LIQUID = ("raw", "endraw")
+
+
+def kramdown_class(text: str) -> str | None:
+    """The first class of a kramdown attribute line (``{: .challenge}`` → "challenge"), "" for none."""
+    match = IAL.match(text)
+    if not match:
+        return None
+    classes = re.findall(r"\.([\w-]+)", match.group(1))
+    return classes[0].lower() if classes else ""
+
+
+def quoted_run_end(lines: list[str], start: int) -> int:
+    """The index just after a run of blockquote lines."""
+    end = start
+    while end < len(lines) and QUOTED.match(lines[end]):
+        end += 1
+    return end
+
+
+def unquote(text: str) -> str:
+    """A blockquote line, one level less deep."""
+    return re.sub(r"^ {0,3}> ?", "", text, count=1)

@@ -128,7 +128,7 @@ def print_list(plan: build.Plan) -> None:
     for doc in course.documents.values():
         print(f"  {doc.id:<36} {doc.kind:<10} {doc.title}")
     for item in course.bound.values():
-        print(f"  {item.id:<36} {'pdf':<10} {item.title} ({item.page_count} pages)")
+        print(f"  {item.id:<36} {'pdf':<10} {item.title} ({plural(item.page_count, 'page')})")
     print("\nPackets:")
     for pack in course.packets:
         print(f"  {pack.id:<20} {pack.title}{'  (duplex)' if pack.duplex else ''}")

@@ -327,10 +327,11 @@ def font_messages(fonts: Bundle, found: SvgFonts) -> list[tuple[int | None, str]
                 continue
             if key in GENERIC_FAMILIES:
                 if index == 0:
+                    example = "Noto Sans Mono" if key == "monospace" else "Lato"
                     messages[key] = (
                         line,
                         f"the SVG asks for the font '{family}', which each machine sets differently:"
-                        f' name a bundled font first, e.g. font-family="Lato, {family}"',
+                        f' name a bundled font first, e.g. font-family="{example}, {family}"',
                     )
             else:
                 messages[key] = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 import posixpath
 import re
@@ -58,8 +59,22 @@ def resolve(href: str, folder: PurePosixPath, documents: dict[str, str]) -> tupl
         None,
     )
     if target is None:
-        return None, f"the link '{shown(href)}' is not a document of this course: {ALLOWED}"
+        return (
+            None,
+            f"the link '{shown(href)}' is not a document of this course{hint(path, folder, documents)}: {ALLOWED}",
+        )
     return f"{XREF}{quote(target, safe='')}/{quote(parts.fragment, safe='')}", None
+
+
+def hint(path: str, folder: PurePosixPath, documents: dict[str, str]) -> str:
+    """A likely fix for a link that is not a course document: mailto:, https://, or a near document."""
+    if re.fullmatch(r"[^/@\s]+@[\w-]+(\.[\w-]+)+", path):
+        return f" (did you mean mailto:{path}?)"
+    if re.match(r"(www\.)?[\w-]+(\.[\w-]+)*\.(com|org|net|edu|gov|io|us|uk|ca|info)(/|$)", path, re.IGNORECASE):
+        return f" (did you mean https://{path}?)"
+    relative = posixpath.normpath((folder / path).as_posix())
+    near = difflib.get_close_matches(relative, list(documents), n=1, cutoff=0.6)
+    return f" (did you mean {posixpath.relpath(near[0], folder.as_posix() or '.')}?)" if near else ""
 
 
 def check_links(raw: str, folder: PurePosixPath, documents: dict[str, str]) -> tuple[str, list[LinkProblem]]:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import markdown
-import nh3
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
@@ -16,6 +15,7 @@ from . import blocks, links
 from .blocks import DEFAULT_KINDS, BlockKind
 from .fonts import mark_direction
 from .questions import BLANK, QuestionProblem, QuestionRenderer, parse_question, word_bank
+from .sanitise import MAX_HTML_DEPTH, html_depth, html_depth_line, sanitise
 from .schema import unknown_field
 
 WORD_BANK_HEADING = re.compile(r"^(#{1,6}\s.*?)\s*\{\s*word[ -]bank\s*\}\s*$", re.IGNORECASE)
@@ -23,70 +23,7 @@ HEADING = re.compile(r"^#{1,6}\s")
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 GENERATED = ("cluster-map",)
 QUOTE_OR_LIST = re.compile(r"^((?:[ \t]*>)*)([ \t]*)(?:[-*+]|\d+[.)])?")
-HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
-VOID_TAGS = {"br", "hr", "img", "wbr", "input", "meta", "link", "col", "area", "source"}
-MAX_HTML_DEPTH = 40
 EXTENSIONS = ["tables", "sane_lists", "smarty", "attr_list", "fenced_code", "footnotes", "def_list", "toc"]
-ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "aside",
-    "b",
-    "blockquote",
-    "br",
-    "caption",
-    "cite",
-    "code",
-    "dd",
-    "del",
-    "div",
-    "dl",
-    "dt",
-    "em",
-    "figcaption",
-    "figure",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "ins",
-    "kbd",
-    "li",
-    "mark",
-    "ol",
-    "p",
-    "pre",
-    "q",
-    "s",
-    "section",
-    "small",
-    "span",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "u",
-    "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "*": {"class", "lang", "title", "aria-label", "id", "dir"},
-    "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "ol": {"start", "type"},
-}
 
 
 @dataclass
@@ -99,17 +36,6 @@ class Markup:
     points: float = 0
     key: list[tuple[int, str]] = field(default_factory=list)
     images: list[tuple[str, str]] = field(default_factory=list)
-
-
-def sanitise(html: str) -> str:
-    """Reduce HTML to the allowlist: no scripts, styles, frames, forms or foreign URLs."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-    )
 
 
 def attribute(tag: str, name: str) -> str:
@@ -225,6 +151,7 @@ class BlockPreprocessor(Preprocessor):
         self.options = options
         self.pending_bank = ""
         self.deep = False
+        self.code_closed = -2
 
     def problem(self, line: int, message: str) -> None:
         self.result.problems.append((line, message))
@@ -241,11 +168,26 @@ class BlockPreprocessor(Preprocessor):
             number = self.first_line + index
             if code or (fence := blocks.CODE_FENCE.match(line)):
                 code = self.code_state(code, line, fence if not code else None)
+                self.code_closed = index if not code and not fence else self.code_closed
                 out.append(line)
                 index += 1
                 continue
             self.check_depth(line, number)
-            if opened := blocks.opening(line, number):
+            if blocks.QUOTED.match(line) and (kramdown := self.kramdown_block(lines, index)):
+                out += kramdown[0]
+                index = kramdown[1]
+            elif (name := blocks.kramdown_class(line)) is not None:
+                self.stray_attributes(line, name, number, after_code=self.code_closed == index - 1)
+                index += 1
+            elif liquid := blocks.LIQUID.match(line):
+                if liquid.group(1) not in blocks.SILENT_LIQUID:
+                    self.problem(
+                        number,
+                        f"the Jekyll tag '{line.strip()}' cannot be followed here: paste in what it stands for, "
+                        "or remove the line",
+                    )
+                index += 1
+            elif opened := blocks.opening(line, number):
                 end = blocks.closing_index(lines, index)
                 if end is None:
                     self.problem(number, f"the '{line.strip()}' block is not closed: add a line ':::' after it")
@@ -288,7 +230,33 @@ class BlockPreprocessor(Preprocessor):
             self.problem(number, f"nesting deeper than {blocks.MAX_DEPTH} (lists, quotes and blocks inside each other)")
         self.deep = deep
 
-    def fenced(self, fence: blocks.Fence, inner: list[str]) -> list[str]:
+    def kramdown_block(self, lines: list[str], start: int) -> tuple[list[str], int] | None:
+        """A blockquote closed by ``{: .name}`` is the block ``name``; one holding such blocks is a plain one.
+
+        Returns the stashed output and the index after the block, or None for an ordinary blockquote.
+        """
+        end = blocks.quoted_run_end(lines, start)
+        inner = [blocks.unquote(text) for text in lines[start:end]]
+        name = blocks.kramdown_class(lines[end]) if end < len(lines) else None
+        if name is not None:
+            fence = blocks.Fence(name, "", self.first_line + end)
+            return self.fenced(fence, inner, inner_line=self.first_line + start), end + 1
+        if any(blocks.kramdown_class(text) is not None for text in inner):
+            fence = blocks.Fence("", "", self.first_line + start)
+            return self.fenced(fence, inner, inner_line=self.first_line + start), end
+        return None
+
+    def stray_attributes(self, line: str, name: str, number: int, after_code: bool) -> None:
+        """A kramdown attribute line on its own: a code block's language is dropped; a lone solution is refused."""
+        kind = self.options.kinds.get(name)
+        if not after_code and kind is not None and kind.audience == "teacher":
+            self.problem(
+                number,
+                f"the line '{line.strip()}' marks no quoted block, so what it marks would print for students: "
+                f"put it in a '::: {name}' block",
+            )
+
+    def fenced(self, fence: blocks.Fence, inner: list[str], inner_line: int | None = None) -> list[str]:
         options = self.options
         if fence.name in GENERATED and fence.name in options.blocks:
             return self.stash(block_placeholder(fence.name))
@@ -307,7 +275,7 @@ class BlockPreprocessor(Preprocessor):
         if not kind.shown_in(options.edition):
             return []
         title = fence.title
-        body_line = fence.line + 1
+        body_line = fence.line + 1 if inner_line is None else inner_line
         first = next((i for i, text in enumerate(inner) if text.strip()), None)
         found = re.match(r"^#{1,6}\s+(.+?)\s*#*\s*$", inner[first]) if first is not None else None
         # A box takes its first heading as its title; a teacher-only block keeps its label ("Solution")
@@ -359,26 +327,3 @@ class BlockPreprocessor(Preprocessor):
                 break
             words += [m.strip() for m in BLANK.findall(line)]
         return words
-
-
-def html_depth(html: str) -> int:
-    """How deeply elements nest in HTML."""
-    depth = deepest = 0
-    for closing, name, self_closing in HTML_TAG.findall(html):
-        if name.lower() in VOID_TAGS or self_closing:
-            continue
-        depth = max(0, depth - 1) if closing else depth + 1
-        deepest = max(deepest, depth)
-    return deepest
-
-
-def html_depth_line(body: str, first_line: int) -> int:
-    """The source line where raw HTML first nests too deeply (the first line when it cannot be told)."""
-    depth = 0
-    for offset, text in enumerate(body.split("\n")):
-        for closing, name, self_closing in HTML_TAG.findall(text):
-            if name.lower() not in VOID_TAGS and not self_closing:
-                depth = max(0, depth - 1) if closing else depth + 1
-                if depth > MAX_HTML_DEPTH // 2:
-                    return first_line + offset
-    return first_line

@@ -7,6 +7,7 @@ annotations, links and actions are sorted into what prints (kept) and what canno
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 import zlib
 from collections import Counter
@@ -194,6 +195,8 @@ def examine(data: bytes, password: str, strict: bool, repaired: bool, log: list[
         reader.outline  # noqa: B018 - a broken outline is found now, not while binding
         removed, kept = inventory(reader)
         title = str(entry(reader.metadata, "/Title") or "").strip()
+    if re.search(r"^[a-z][a-z0-9+.-]*:|[/\\]|\.(html?|docx?|pptx?|pdf|tex)$", title, re.IGNORECASE):
+        title = ""  # a file name, path or address left by the program that made it: not a title
     return CheckedPdf(reader, title, repaired or streams.damaged or bool(log), removed, kept)
 
 

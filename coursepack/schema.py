@@ -124,6 +124,11 @@ READING = {
     "objectives": text_list,
     "materials": text_list,
     "vocabulary": TERMS,
+    # as Carpentries episodes write them: minutes, and the questions and key points boxes
+    "teaching": number,
+    "exercises": number,
+    "questions": text_list,
+    "keypoints": text_list,
 }
 KINDS: dict[str, dict[str, Any]] = {
     "lesson": {"fields": READING, "required": ("title",)},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import textwrap
 from datetime import UTC, datetime
 from html import escape
@@ -16,6 +17,8 @@ from markupsafe import Markup
 
 from .errors import Problem, SourceErrors
 from .fonts import SVG_FONT_FAMILY
+from .markup import inline
+from .sanitise import sanitise
 
 EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition", "large-print": "Large-print edition"}
 REQUIRED = ("document.html", "front.html", "bound.html", "handout.html")
@@ -35,13 +38,20 @@ def environment(styles: Path) -> jinja2.Environment:
 
     Templates travel with shared course folders: the sandbox keeps them from reaching Python internals.
     """
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(styles / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["inline"] = inline_text
+    return env
+
+
+def inline_text(text: str) -> Markup:
+    """A front-matter line with inline Markdown (`code`, *emphasis*), sanitised; links print as text."""
+    return Markup(re.sub(r"</?a\b[^>]*>", "", sanitise(inline(str(text)))))
 
 
 def render(env: jinja2.Environment, name: str | list[str], **context: Any) -> Markup:

@@ -366,3 +366,90 @@ def test_course_templates_run_in_a_sandbox(course, capsys):
     assert code == 1
     assert err.startswith("styles/templates/lesson.html:")
     assert "the template failed: SecurityError: access to attribute '__class__' of 'str' object is unsafe." in err
+
+
+KRAMDOWN_LESSON = """\
+---
+title: Scaling Up
+---
+Intro.
+
+> ## Challenge 1: Parametrise
+>
+> Rewrite the test with `pytest.mark.parametrize`.
+>
+> > ## Solution
+> > KRAMDOWNSECRET use a list of tuples.
+> > ~~~
+> > @pytest.mark.parametrize("a", [1, 2])
+> > ~~~
+> > {: .language-python}
+> {: .solution}
+{: .challenge}
+
+> Keep tests small.
+{: .callout}
+
+A quote that is just a quote:
+
+> Measure twice, cut once.
+
+~~~
+pytest tests/
+~~~
+{: .language-bash}
+
+{% include links.md %}
+"""
+
+
+def test_kramdown_blocks_of_older_carpentries_lessons_never_leak(course, capsys):
+    root = course({"lessons/intro.md": KRAMDOWN_LESSON})
+    code, _, err = run(capsys, "--course", root, "check")
+    assert (code, err.splitlines()[0]) == (
+        1,
+        "lessons/intro.md:31: error: the Jekyll tag '{% include links.md %}' cannot be followed here: "
+        "paste in what it stands for, or remove the line",
+    )
+    (root / "lessons/intro.md").write_text(KRAMDOWN_LESSON.replace("{% include links.md %}\n", ""))
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    student = squash(" ".join(pages_text(root / "build/student/documents/intro.pdf")))
+    teacher = squash(" ".join(pages_text(root / "build/teacher/documents/intro.pdf")))
+    assert "KRAMDOWNSECRET" not in student and "KRAMDOWNSECRET" in teacher
+    assert "CHALLENGE 1: PARAMETRISE Rewrite the test" in student
+    assert "NOTE Keep tests small." in student and "Measure twice, cut once." in student
+    assert "{:" not in student + teacher
+
+
+def test_a_lone_kramdown_solution_line_is_refused(course, capsys):
+    body = "---\ntitle: Lone\n---\n## Solution\nThe answer is 4.\n{: .solution}\n"
+    root = course({"lessons/intro.md": body})
+    code, _, err = run(capsys, "--course", root, "check")
+    assert (code, err.splitlines()[0]) == (
+        1,
+        "lessons/intro.md:6: error: the line '{: .solution}' marks no quoted block, so what it marks would "
+        "print for students: put it in a '::: solution' block",
+    )
+
+
+def test_carpentries_episode_front_matter_prints(course, capsys):
+    body = (
+        "---\ntitle: Navigating Files\nteaching: 30\nexercises: 10\nquestions:\n- How can I move around?\n"
+        "objectives:\n- Explain paths.\nkeypoints:\n- '`cd` changes the folder.'\n---\nText.\n"
+    )
+    root = course({"lessons/intro.md": body})
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    student = squash(" ".join(pages_text(root / "build/student/documents/intro.pdf")))
+    teacher = squash(" ".join(pages_text(root / "build/teacher/documents/intro.pdf")))
+    assert "QUESTIONS How can I move around? Text. KEY POINTS cd changes the folder." in student
+    assert "Time: 30 min teaching, 10 min exercises" in teacher and "30 min teaching" not in student
+
+
+def test_links_that_are_almost_right_get_a_suggestion(course, capsys):
+    body = "---\ntitle: Hints\n---\n[desk](help@school.org) [center](writing.tamu.edu/hours) [role](../handouts/roles/weldr.md)\n"
+    root = course({"lessons/intro.md": body})
+    code, _, err = run(capsys, "--course", root, "check")
+    assert code == 1
+    assert "the link 'help@school.org' is not a document of this course (did you mean mailto:help@school.org?)" in err
+    assert "(did you mean https://writing.tamu.edu/hours?)" in err
+    assert "(did you mean ../handouts/roles/welder.md?)" in err
