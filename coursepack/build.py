@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import CoursepackError
 from .loading import Plan, load
-from .output import CACHE, clean, folder_digest, job_key, locked, reuse, write_atomic
+from .output import clean, folder_digest, job_key, locked, read_manifest, record, reuse, write_atomic, write_manifest
 from .pool import render_all
 from .workers import Output, jobs, run_job
 
@@ -30,43 +28,31 @@ def build(
 ) -> list[Output]:
     """Check, render what changed in memory, and only then write it all.
 
-    PDFs whose inputs are unchanged since the last build (same digest) are reused, not rendered.
+    PDFs whose inputs are unchanged since the last build (same digest) are reused, not rendered, but only
+    while each is still the very file that build wrote in this very folder (inode, size, time, digest).
     """
     plan = load(root)
     with locked(root, out) as scratch:
         todo = jobs(plan)
         styles_digest = folder_digest(plan.course.styles) + folder_digest(Path(__file__).parent, "*.py")
         keys = {job["path"]: job_key(job, plan.course.root, styles_digest) for job in todo}
-        try:
-            manifest = json.loads((out / CACHE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            manifest = {}
-        reused = {job["path"]: reuse(out, manifest, job["path"], keys[job["path"]]) for job in todo}
+        manifest = read_manifest(out)
+        found = {job["path"]: reuse(out, manifest, job["path"], keys[job["path"]]) for job in todo}
+        reused = {path: hit[0] for path, hit in found.items() if hit}
+        stamps = {path: hit[1] for path, hit in found.items() if hit}
         fresh = render_all(
-            run_job, [job for job in todo if not reused[job["path"]]], workers or min(2, os.cpu_count() or 1), scratch
+            run_job, [job for job in todo if job["path"] not in reused], workers or min(2, os.cpu_count() or 1), scratch
         )
         rendered = {output.path: output for output in fresh}
-        outputs = [reused[job["path"]] or rendered[job["path"]] for job in todo]
+        outputs = [reused.get(job["path"]) or rendered[job["path"]] for job in todo]
         warnings = once(w for o in outputs for w in o.warnings)
         if strict_access:
             warnings += sorted({note for o in outputs for note in o.notes if "without tags" in note})
         if (strict or strict_access) and warnings:
             raise BuildWarnings(warnings)
         for output in fresh:
-            write_atomic(out / output.path, output.data)
-        manifest = {
-            o.path: {
-                "key": keys[o.path],
-                "sha256": hashlib.sha256(o.data).hexdigest(),
-                "warnings": o.warnings,
-                "pages": o.pages,
-                "documents": o.documents,
-                "duplex": o.duplex,
-                "notes": o.notes,
-            }
-            for o in outputs
-        }
-        write_atomic(out / CACHE, json.dumps(manifest, indent=1, sort_keys=True).encode())
+            stamps[output.path] = write_atomic(out, output.path, output.data)
+        write_manifest(out, {o.path: record(keys[o.path], stamps[o.path], o) for o in outputs})
     return outputs
 
 

@@ -43,6 +43,7 @@ def start_worker(scratch: str) -> None:
 
 
 def gigabytes(size: int) -> str:
+    """A size in bytes as gigabytes, for a message: "4 GB", "3.7 GB"."""
     return f"{size / (1 << 30):.1f}".removesuffix(".0") + " GB"
 
 
@@ -56,6 +57,7 @@ def render_all(run: Callable[[dict[str, Any]], Any], todo: list[dict[str, Any]],
     if not todo:
         return []
     context = multiprocessing.get_context("fork")
+    earlier = set(multiprocessing.active_children())  # the caller's own processes are not ours to stop
     pool = ProcessPoolExecutor(
         max_workers=max(1, workers), mp_context=context, initializer=start_worker, initargs=(str(scratch),)
     )
@@ -67,9 +69,7 @@ def render_all(run: Callable[[dict[str, Any]], Any], todo: list[dict[str, Any]],
             try:
                 outputs.append(future.result(timeout=JOB_SECONDS))
             except TimeoutError:
-                raise failure(
-                    job, f"it took longer than {JOB_SECONDS} s; split the document into smaller ones"
-                ) from None
+                raise failure(job, TOO_SLOW) from None
             except MemoryError:
                 raise failure(job, too_big()) from None
             except BrokenProcessPool:
@@ -80,7 +80,7 @@ def render_all(run: Callable[[dict[str, Any]], Any], todo: list[dict[str, Any]],
             except Exception as error:  # noqa: BLE001 - one sentence naming the source, never a traceback
                 raise failure(job, f"{type(error).__name__}: {error}") from None
     finally:
-        for process in multiprocessing.active_children():  # stop runaway workers at once
+        for process in set(multiprocessing.active_children()) - earlier:  # stop runaway workers at once
             process.kill()
         pool.shutdown(wait=True, cancel_futures=True)
     if broken:
@@ -90,6 +90,7 @@ def render_all(run: Callable[[dict[str, Any]], Any], todo: list[dict[str, Any]],
 
 
 def too_big() -> str:
+    """Why a job failed when its worker ran out of memory, naming the limit in force."""
     return f"it needed more than {gigabytes(memory_budget())} of memory; split the document or shrink its images"
 
 
@@ -124,6 +125,7 @@ def run_alone(run: Callable[[dict[str, Any]], Any], job: dict[str, Any], scratch
 
 
 def run_and_send(run: Callable[[dict[str, Any]], Any], job: dict[str, Any], scratch: str, sender: Connection) -> None:
+    """In a lone worker: run one job and send its result, or what went wrong, to the parent."""
     start_worker(scratch)
     try:
         sender.send(("ok", run(job)))

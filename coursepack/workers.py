@@ -15,8 +15,6 @@ from .typeset import Typesetter, collect_warnings
 BLANK_END = '<section class="blank-end"><p>This page is intentionally left blank.</p></section>'
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
 ROLE_PAGE_LIMIT = 2
-JOB_SECONDS = 300
-WORKER_MEMORY = 4 << 30
 FEW_LINES = 0.12
 
 
@@ -123,6 +121,7 @@ _typesetters: dict[tuple, Typesetter] = {}
 
 
 def typesetter(job: dict[str, Any]) -> Typesetter:
+    """The typesetter for a job's course, styles and paper, made once per worker process and kept."""
     key = (job["root"], job["styles"], job["paper"])
     if key not in _typesetters:
         styles = Path(job["styles"])
@@ -133,6 +132,7 @@ def typesetter(job: dict[str, Any]) -> Typesetter:
 
 
 def identifier(*parts: str) -> bytes:
+    """A PDF's file identifier, derived from what it is made from, so the same sources give the same bytes."""
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32].encode()
 
 
@@ -223,7 +223,11 @@ def role_budget(document) -> list[str]:
 
 
 def page_fill(page) -> float:
-    """How much of a page's content area its text uses, from 0 to 1."""
+    """How much of a page's content area its text uses, from 0 to 1.
+
+    WeasyPrint's public Page holds only the page's size and the top-left points of its anchors, links and
+    bookmarks, never where the last line ends, so this reads the laid-out page box (a private attribute).
+    """
     box = page._page_box
     top, height = box.content_box_y(), box.height
     bottoms = [b.position_y + b.margin_height() for b in box.descendants() if type(b).__name__ == "LineBox"]
