@@ -10,7 +10,9 @@ OPEN = re.compile(
     r"^ {0,3}(?P<colons>:{3,})[ \t]*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[^\s:{}]+))[ \t]*(?P<rest>.*?)[ \t]*$"
 )
 CLOSE = re.compile(r"^ {0,3}:{3,}[ \t]*$")
-CODE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# A code fence as Python-Markdown's fenced_code reads it: at the start of the line, nothing after it but
+# a language or {attributes}, and closed by the very same fence; anything else is not code.
+CODE_OPEN = re.compile(r"^(?P<fence>~{3,}|`{3,})[ ]*(\{[^\n]*\}|\.?[\w#.+-]*[ ]*(hl_lines=(\"|').*?\4[ ]*)?)$")
 ATTRIBUTE = re.compile(r"""\.([\w-]+)|#([\w-]+)|([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 MAX_DEPTH = 12
 AUDIENCES = ("all", "teacher", "student")
@@ -72,6 +74,7 @@ class Fence:
     name: str
     title: str
     line: int
+    classes: tuple[str, ...] = ()
 
 
 def opening(text: str, line: int) -> Fence | None:
@@ -86,24 +89,52 @@ def opening(text: str, line: int) -> Fence | None:
                 classes.append(cls)
             elif key == "title":
                 title = next((v for v in values if v), "")
-        return Fence(classes[0].lower() if classes else "", title, line)
+        names = tuple(name.lower() for name in classes)
+        return Fence(names[0] if names else "", title, line, names)
     rest = match.group("rest").rstrip(":").strip()
     return Fence(match.group("name").lower(), rest, line)
 
 
-def closing_index(lines: list[str], start: int) -> int | None:
+def code_lines(lines: list[str]) -> set[int]:
+    """The indices of the lines that belong to fenced code blocks, fences included."""
+    inside: set[int] = set()
+    index = 0
+    while index < len(lines):
+        opened = CODE_OPEN.match(lines[index])
+        closing = None
+        if opened:
+            fence = opened.group("fence")
+            closing = next((j for j in range(index + 1, len(lines)) if lines[j].rstrip(" ") == fence), None)
+        if closing is None:
+            index += 1
+            continue
+        inside.update(range(index, closing + 1))
+        index = closing + 1
+    return inside
+
+
+def fence_line(text: str) -> bool:
+    """A line that opens or closes a block (it ends a question or a paragraph)."""
+    return bool(CLOSE.match(text) or opening(text, 0))
+
+
+def strictest(fence: Fence, kinds: dict[str, BlockKind]) -> str:
+    """The block name that decides who sees a block: ``{.callout .solution}`` is a solution."""
+    for name in fence.classes:
+        if name in kinds and kinds[name].audience == "teacher":
+            return name
+    return fence.name
+
+
+def closing_index(lines: list[str], start: int, code: set[int] | None = None) -> int | None:
     """The index of the fence closing the block opened at ``start``, skipping code and nested blocks."""
     depth = 0
-    code = ""
+    code = code_lines(lines) if code is None else code
     for index in range(start + 1, len(lines)):
         text = lines[index]
-        if code:
-            if text.strip().startswith(code) and not text.strip().strip(code[0]):
-                code = ""
+        if index in code:
             continue
-        if fence := CODE_FENCE.match(text):
-            code = fence.group(1)
-        elif CLOSE.match(text):
+        if CLOSE.match(text):
             if depth == 0:
                 return index
             depth -= 1
@@ -132,15 +163,16 @@ def kinds_from_settings(value: Any) -> tuple[dict[str, BlockKind], list[tuple[st
                 (name, f'block \'{name}\': write {name} = "Heading" or heading = "..." and audience = "..."')
             )
             continue
-        audience = spec.get("audience", "all")
+        default = DEFAULT_KINDS.get(name)
+        audience = spec.get("audience", default.audience if default else "all")  # a new heading keeps who sees it
         if audience not in AUDIENCES:
             problems.append((name, f"block '{name}': audience must be one of {', '.join(AUDIENCES)}, not {audience!r}"))
             continue
-        heading = spec.get("heading", name.replace("-", " ").capitalize())
+        heading = spec.get("heading", default.heading if default else name.replace("-", " ").capitalize())
         if not isinstance(heading, str):
             problems.append((name, f"block '{name}': heading must be text in quotes"))
             continue
-        kinds[name] = BlockKind(name, heading.strip(), audience)
+        kinds[name] = BlockKind(name, heading.strip(), audience, box=default.box if default else True)
     return kinds, problems
 
 
@@ -171,3 +203,46 @@ def quoted_run_end(lines: list[str], start: int) -> int:
 def unquote(text: str) -> str:
     """A blockquote line, one level less deep."""
     return re.sub(r"^ {0,3}> ?", "", text, count=1)
+
+
+# Last guards: what a student edition must never hold, found in the rendered HTML and traced to a line.
+CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+DETAILS = re.compile(r"<details\b", re.IGNORECASE)
+CODE_HTML = re.compile(r"<(pre|code)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
+LITERAL_FENCE = re.compile(r"(^|[\s>]):{3,}")
+NOT_A_FENCE = (
+    "this ':::' is not read as a block: a block's fences start at the beginning of a line, outside quotes and lists"
+)
+
+
+def first_line_with(body: str, first_line: int, pattern: re.Pattern) -> int:
+    """The first line outside code blocks that matches (the body's first line when none does)."""
+    lines = body.split("\n")
+    code = code_lines(lines)
+    return next((first_line + i for i, text in enumerate(lines) if i not in code and pattern.search(text)), first_line)
+
+
+def leak_problems(
+    raw: str, html: str, body: str, first_line: int, kinds: dict[str, BlockKind], edition: str
+) -> list[tuple[int, str]]:
+    """Author HTML that would print teacher-only text, and fences that were not read as blocks."""
+    problems = []
+    if DETAILS.search(raw):
+        line = first_line_with(body, first_line, DETAILS)
+        problems.append(
+            (line, "a <details> block cannot fold on paper: use '::: solution' for an answer or '::: spoiler' for more")
+        )
+    hidden = {name for name, kind in kinds.items() if not kind.shown_in(edition)}
+    for match in CLASS_ATTRIBUTE.finditer(raw):
+        names = hidden & set(next(g for g in match.groups() if g is not None).lower().split())
+        if names:
+            name = sorted(names)[0]
+            line = first_line_with(body, first_line, re.compile(rf"\.{name}\b|class=[\"']?[^\"'>]*\b{name}\b"))
+            problems.append(
+                (line, f"HTML or an attribute marks this as '{name}' but cannot hide it: use a '::: {name}' block")
+            )
+            break
+    if LITERAL_FENCE.search(CODE_HTML.sub("", html)):
+        line = first_line_with(body, first_line, re.compile(r"[^\s:].*:{3,}|^\s{4,}:{3,}"))
+        problems.append((line, NOT_A_FENCE))
+    return problems

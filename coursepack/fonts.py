@@ -47,8 +47,6 @@ DEFAULT_IGNORABLE += ((0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
 CJK_RANGES = ((0x1100, 0x11FF), (0x2E80, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF), (0xF900, 0xFAFF))
 CJK_RANGES += ((0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF))
 MAX_SVG_BYTES = 20_000_000
-DIRECTED = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd"}
-TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -167,13 +165,23 @@ def character_problems(styles: Path, documents: Iterable[Document], settings_tex
     problems = []
     if settings_text:
         lines = [(number, line) for number, line in enumerate(settings_text.split("\n"), 1)]
-        problems += file_problems(fonts, "course.toml", [(n, t) for n, t in lines if not t.lstrip().startswith("#")])
+        texts = [(n, TOML_ESCAPE.sub(unescape_toml, t)) for n, t in lines if not t.lstrip().startswith("#")]
+        problems += file_problems(fonts, "course.toml", texts)
     for doc in documents:
         source = doc.source
         texts = [(source.line_of(*key), value) for key, value in front_matter_strings(source.meta)]
-        texts += [(source.body_line + index, line) for index, line in enumerate(source.body.split("\n"))]
+        texts += [(source.body_line + index, html.unescape(line)) for index, line in enumerate(source.body.split("\n"))]
         problems += file_problems(fonts, doc.path, texts)
     return problems
+
+
+TOML_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})")
+
+
+def unescape_toml(match: re.Match) -> str:
+    """The character a TOML escape (\\uXXXX) stands for."""
+    code = int(match.group(1) or match.group(2), 16)
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else ""
 
 
 def file_problems(fonts: Bundle, path: str, texts: list[tuple[int, str]]) -> list[Problem]:
@@ -346,46 +354,3 @@ def font_messages(fonts: Bundle, found: SvgFonts) -> list[tuple[int | None, str]
             ' add font-family="Lato" to its <svg> element',
         )
     return list(messages.values())
-
-
-# ---------------------------------------------------------------- direction
-
-
-def mark_direction(markup: str) -> str:
-    """Paragraphs, list items, headings, table cells and definitions whose first strong character
-    is right-to-left (Arabic, Hebrew …) get ``dir="rtl"``; an element with a ``dir`` keeps it."""
-    parts, last = [], 0
-    for match in TAG.finditer(markup):
-        closing, name = match.group(1), match.group(2).lower()
-        if closing or name not in DIRECTED or re.search(r"\sdir\s*=", match.group(0), re.IGNORECASE):
-            continue
-        if first_strong(markup, match.end(), name) == "rtl":
-            parts += [markup[last : match.end() - 1], ' dir="rtl">']
-            last = match.end()
-    parts.append(markup[last:])
-    return "".join(parts)
-
-
-def first_strong(markup: str, start: int, name: str) -> str:
-    """``rtl``, ``ltr`` or ``""``: the direction of the first strong character before ``</name>``."""
-    depth, position = 0, start
-    for match in TAG.finditer(markup, start):
-        direction = text_direction(html.unescape(markup[position : match.start()]))
-        if direction:
-            return direction
-        if match.group(2).lower() == name:
-            depth += -1 if match.group(1) else 1
-            if depth < 0:
-                return ""
-        position = match.end()
-    return text_direction(html.unescape(markup[position:]))
-
-
-def text_direction(text: str) -> str:
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return ""

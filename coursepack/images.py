@@ -21,6 +21,7 @@ import PIL.Image
 import PIL.ImageFile
 from markupsafe import escape
 
+from .blocks import code_lines
 from .errors import Problem
 from .model import Document
 from .svgcheck import scan_svg, short_url
@@ -30,7 +31,6 @@ IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MAX_PIXELS = 40_000_000
 UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, PIL.Image.DecompressionBombError)
 
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]+)>?", re.MULTILINE)
@@ -98,16 +98,8 @@ def image_references(body: str, first_line: int) -> list[Reference]:
 def mask_code(body: str) -> str:
     """The body with fenced code, code spans and HTML comments blanked out (line breaks kept)."""
     lines = body.split("\n")
-    fence = ""
-    for index, line in enumerate(lines):
-        match = FENCE.match(line)
-        if fence:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) and not line.strip(" `~"):
-                fence = ""
-            lines[index] = ""
-        elif match:
-            fence = match.group(1)
-            lines[index] = ""
+    for index in code_lines(lines):
+        lines[index] = ""
     blank = lambda match: re.sub(r"[^\n]", " ", match.group(0))  # noqa: E731
     return CODE_SPAN.sub(blank, COMMENT.sub(blank, "\n".join(lines)))
 

@@ -7,11 +7,10 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
-ANCHOR_TAG = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
-HREF = re.compile(r"""(\bhref\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 WEB = ("http", "https", "mailto")
 XREF = "https://xref.coursepack.invalid/"
 XREF_LINK = re.compile(r'<a href="' + re.escape(XREF) + r'([^/"]+)/([^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
@@ -28,7 +27,8 @@ class LinkProblem:
 
 
 def shown(href: str) -> str:
-    """A link as quoted in a message: never a long data: payload."""
+    """A link as quoted in a message: control characters made visible, never a long data: payload."""
+    href = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", href)
     return href if len(href) <= 60 else href[:57] + "…"
 
 
@@ -77,22 +77,60 @@ def hint(path: str, folder: PurePosixPath, documents: dict[str, str]) -> str:
     return f" (did you mean {posixpath.relpath(near[0], folder.as_posix() or '.')}?)" if near else ""
 
 
-def check_links(raw: str, folder: PurePosixPath, documents: dict[str, str]) -> tuple[str, list[LinkProblem]]:
-    """Check every link in rendered HTML; links to course documents become cross-references."""
-    problems: list[LinkProblem] = []
+class LinkFilter:
+    """Rewrites each link as the sanitiser keeps it (nh3's attribute filter): what prints is what was checked."""
 
-    def rewrite_tag(tag: re.Match) -> str:
-        def rewrite_href(match: re.Match) -> str:
-            href = next(g for g in match.groups()[1:] if g is not None)
-            target, message = resolve(href, folder, documents)
-            if message:
-                problems.append(LinkProblem(href, message))
-                return f'{match.group(1)}"#"'
-            return f'{match.group(1)}"{html.escape(target)}"' if target else match.group(0)
+    def __init__(self, folder: str, documents: dict[str, str]):
+        self.folder = PurePosixPath(folder)
+        self.documents = documents
 
-        return HREF.sub(rewrite_href, tag.group(0))
+    def __call__(self, element: str, attribute: str, value: str) -> str | None:
+        if element != "a" or attribute != "href":
+            return value
+        target, message = resolve(value, self.folder, self.documents)
+        return None if message else target or value
 
-    return ANCHOR_TAG.sub(rewrite_tag, raw), problems
+
+class LinkCollector(HTMLParser):
+    """Every ``<a href>`` of a piece of HTML, read by an HTML parser (quotes and entities as browsers read them)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.hrefs += [value for name, value in attrs if name == "href" and value is not None]
+
+
+def link_problems(raw: str, folder: str, documents: dict[str, str]) -> list[LinkProblem]:
+    """A problem for every link that may not print, in the order written."""
+    collector = LinkCollector()
+    collector.feed(raw)
+    collector.close()
+    problems = []
+    for href in collector.hrefs:
+        message = resolve(href, PurePosixPath(folder), documents)[1]
+        if message:
+            problems.append(LinkProblem(href, message))
+    return problems
+
+
+def problem_lines(body: str, first_line: int, problems: list[LinkProblem]) -> list[tuple[int, str]]:
+    """Each link problem at its line: the k-th problem with a link at the k-th line that holds it."""
+    lines = body.split("\n")
+    found: dict[str, list[int]] = {}
+    seen: dict[str, int] = {}
+    located = []
+    for problem in problems:
+        if problem.href not in found:
+            written = {problem.href, html.escape(problem.href, quote=False), html.escape(problem.href)}
+            found[problem.href] = [first_line + i for i, text in enumerate(lines) if any(w in text for w in written)]
+        places = found[problem.href] or [first_line]
+        count = seen.get(problem.href, 0)
+        seen[problem.href] = count + 1
+        located.append((places[min(count, len(places) - 1)], problem.message))
+    return located
 
 
 def cross_references(sanitised: str) -> str:
@@ -112,9 +150,3 @@ def keep_present(document_html: str, present: set[str]) -> str:
     return pattern.sub(
         lambda m: m.group(0) if m.group(1) in present else f'<span class="xref">{m.group(2)}</span>', document_html
     )
-
-
-def source_lines(body: str, first_line: int, href: str) -> list[int]:
-    """The lines of a body where a link's text is written (the first line when it cannot be found)."""
-    lines = [first_line + i for i, text in enumerate(body.split("\n")) if href in text]
-    return lines or [first_line]

@@ -5,15 +5,14 @@ from __future__ import annotations
 import html as html_module
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 import markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from . import blocks, links
-from .blocks import DEFAULT_KINDS, BlockKind
-from .fonts import mark_direction
+from .blocks import DEFAULT_KINDS, BlockKind, leak_problems
+from .direction import mark_direction
 from .questions import BLANK, QuestionProblem, QuestionRenderer, parse_question, word_bank
 from .sanitise import MAX_HTML_DEPTH, html_depth, html_depth_line, sanitise
 from .schema import unknown_field
@@ -85,11 +84,12 @@ def render(
     renderer = QuestionRenderer(edition == "teacher", inline, seed)
     md = markdown.Markdown(extensions=[*EXTENSIONS, CoursepackExtension(totals, renderer, first_line, options)])
     raw = md.convert(body)
-    raw, link_problems = links.check_links(raw, PurePosixPath(folder), options.documents)
-    for problem in link_problems:
-        totals.problems += [(line, problem.message) for line in links.source_lines(body, first_line, problem.href)]
     totals.images += [(attribute(tag, "src"), attribute(tag, "alt")) for tag in IMG_TAG.findall(raw)]
-    result.html = prefix_ids(sanitise(raw), seed)
+    link_filter = links.LinkFilter(folder, options.documents)
+    result.html = prefix_ids(sanitise(raw, link_filter), seed)
+    totals.problems += links.problem_lines(body, first_line, links.link_problems(raw, folder, options.documents))
+    if not shared:
+        totals.problems += leak_problems(raw, result.html, body, first_line, options.kinds, edition)
     result.html = mark_direction(result.html)
     if not shared:
         result.html = links.cross_references(result.html)
@@ -151,7 +151,6 @@ class BlockPreprocessor(Preprocessor):
         self.options = options
         self.pending_bank = ""
         self.deep = False
-        self.code_closed = -2
 
     def problem(self, line: int, message: str) -> None:
         self.result.problems.append((line, message))
@@ -162,13 +161,11 @@ class BlockPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         index = 0
-        code = ""
+        code = blocks.code_lines(lines)
         while index < len(lines):
             line = lines[index]
             number = self.first_line + index
-            if code or (fence := blocks.CODE_FENCE.match(line)):
-                code = self.code_state(code, line, fence if not code else None)
-                self.code_closed = index if not code and not fence else self.code_closed
+            if index in code:
                 out.append(line)
                 index += 1
                 continue
@@ -177,7 +174,7 @@ class BlockPreprocessor(Preprocessor):
                 out += kramdown[0]
                 index = kramdown[1]
             elif (name := blocks.kramdown_class(line)) is not None:
-                self.stray_attributes(line, name, number, after_code=self.code_closed == index - 1)
+                self.stray_attributes(line, name, number, after_code=index - 1 in code)
                 index += 1
             elif liquid := blocks.LIQUID.match(line):
                 if liquid.group(1) not in blocks.SILENT_LIQUID:
@@ -188,7 +185,7 @@ class BlockPreprocessor(Preprocessor):
                     )
                 index += 1
             elif opened := blocks.opening(line, number):
-                end = blocks.closing_index(lines, index)
+                end = blocks.closing_index(lines, index, code)
                 if end is None:
                     self.problem(number, f"the '{line.strip()}' block is not closed: add a line ':::' after it")
                     end = len(lines)
@@ -198,8 +195,8 @@ class BlockPreprocessor(Preprocessor):
                 self.problem(number, "this ':::' closes no block: remove it, or open the block above it")
                 index += 1
             elif self.options.worksheet and (line.startswith("? ") or line.strip() == "?"):
-                end = index
-                while end < len(lines) and lines[end].strip():
+                end = index + 1
+                while end < len(lines) and lines[end].strip() and not blocks.fence_line(lines[end]):
                     end += 1
                 out += self.question([(self.first_line + i, lines[i]) for i in range(index, end)])
                 index = end
@@ -211,15 +208,6 @@ class BlockPreprocessor(Preprocessor):
                 out.append(line)
                 index += 1
         return out
-
-    @staticmethod
-    def code_state(code: str, line: str, fence: re.Match | None) -> str:
-        """The fence of the code block a line leaves us in ("" outside code)."""
-        if fence:
-            return fence.group(1)
-        stripped = line.strip()
-        closes = stripped.startswith(code) and not stripped.strip(code[0])
-        return "" if closes else code
 
     def check_depth(self, line: str, number: int) -> None:
         match = QUOTE_OR_LIST.match(line)
@@ -260,6 +248,7 @@ class BlockPreprocessor(Preprocessor):
         options = self.options
         if fence.name in GENERATED and fence.name in options.blocks:
             return self.stash(block_placeholder(fence.name))
+        fence = blocks.Fence(blocks.strictest(fence, options.kinds), fence.title, fence.line)
         kind = options.kinds.get(fence.name) if fence.name else BlockKind("", "", box=False)
         if kind is None:
             known = [*options.kinds, *GENERATED]
@@ -320,10 +309,17 @@ class BlockPreprocessor(Preprocessor):
         return self.stash(html)
 
     def part_blanks(self, lines: list[str]) -> list[str]:
-        """The blank answers of the questions up to the next heading."""
+        """The blank answers of the questions up to the next heading, in blocks this edition prints."""
         words = []
-        for line in lines:
-            if HEADING.match(line):
-                break
-            words += [m.strip() for m in BLANK.findall(line)]
+        code = blocks.code_lines(lines)
+        index = 0
+        while index < len(lines) and not HEADING.match(lines[index]):
+            fence = None if index in code else blocks.opening(lines[index], 0)
+            kind = self.options.kinds.get(blocks.strictest(fence, self.options.kinds)) if fence else None
+            if kind and not kind.shown_in(self.options.edition):
+                index = (blocks.closing_index(lines, index, code) or len(lines)) + 1
+                continue
+            if index not in code:
+                words += [m.strip() for m in BLANK.findall(lines[index])]
+            index += 1
         return words

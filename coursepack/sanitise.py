@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import nh3
 
@@ -71,12 +72,16 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def sanitise(html: str) -> str:
-    """Reduce HTML to the allowlist: no scripts, styles, frames, forms or foreign URLs."""
+def sanitise(html: str, attribute_filter: Callable[[str, str, str], str | None] | None = None) -> str:
+    """Reduce HTML to the allowlist: no scripts, styles, frames, forms or foreign URLs.
+
+    ``attribute_filter`` sees every attribute the sanitiser keeps (links are checked there).
+    """
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=attribute_filter,
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
     )

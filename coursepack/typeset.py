@@ -13,11 +13,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pydyf
-from weasyprint import CSS, HTML, Document
+from weasyprint import CSS, HTML, Document, Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 SAFE_SCHEMES = ("http", "https", "mailto")
+__all__ = ["Document", "Page", "Typesetter", "collect_warnings", "fast_font_subsetting"]
 FORBIDDEN_ROOTS = (Path("/dev"), Path("/proc"), Path("/sys"))
 MAX_RESOURCE_BYTES = 20_000_000
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "uncompressed_pdf": False}
@@ -34,14 +35,18 @@ def fast_font_subsetting() -> bool:
 @contextmanager
 def fixed_font_timestamp() -> Iterator[None]:
     """Font subsets are stamped with SOURCE_DATE_EPOCH when set, else with a fixed date, never the clock."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    if before is not None and before.isdigit():
         yield
         return
-    os.environ["SOURCE_DATE_EPOCH"] = FONT_TIMESTAMP
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_TIMESTAMP  # unset, or not a number fontTools could read
     try:
         yield
     finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 class ConfinedFetcher(URLFetcher):
@@ -102,6 +107,11 @@ def collect_warnings() -> Iterator[list[str]]:
         logger.propagate = previous
 
 
+def shown(url: str) -> str:
+    """A link as quoted in a warning: never a long data: payload."""
+    return url if len(url) <= 60 else url[:57] + "…"
+
+
 def link_is_safe(kind: str, target: str) -> bool:
     """In-document jumps, web pages and email addresses; never files, scripts, data or attachments."""
     return kind == "internal" or (kind == "external" and urlsplit(target).scheme.lower() in SAFE_SCHEMES)
@@ -113,7 +123,7 @@ class Typesetter:
     def __init__(self, base: Path, roots: tuple[Path, ...], stylesheets: list[Path], page_css: str):
         self.base = base
         self.fetcher = ConfinedFetcher(roots)
-        self.unsafe_links: list[str] = []
+        self.removed: list[str] = []
         self.fonts = FontConfiguration()
         self.stylesheets = [
             CSS(filename=str(path), url_fetcher=self.fetcher, font_config=self.fonts) for path in stylesheets
@@ -128,9 +138,17 @@ class Typesetter:
 
     def unlink_unsafe(self, document: Document) -> None:
         """Last line of defence: a link that is not web, mail or in-document never reaches the PDF."""
+        if document.metadata.attachments:
+            count = len(document.metadata.attachments)
+            self.removed.append(f"removed {count} attached file{'s' if count > 1 else ''} (a template asked for it)")
+            document.metadata.attachments.clear()
         for page in document.pages:
             safe = [link for link in page.links if link_is_safe(link[0], link[1])]
-            self.unsafe_links += [link[1] for link in page.links if not link_is_safe(link[0], link[1])]
+            self.removed += [
+                f"removed a link to '{shown(link[1])}' (written in a template)"
+                for link in page.links
+                if not link_is_safe(link[0], link[1])
+            ]
             page.links[:] = safe
 
     def write(self, document: Document, identifier: bytes, front_pages: int | None = None) -> bytes:

@@ -10,12 +10,12 @@ from typing import Any
 from . import links, packet, pdfcheck, templates
 from .loading import Plan
 from .model import BoundPdf
-from .typeset import Typesetter, collect_warnings
+from .typeset import Document, Page, Typesetter, collect_warnings
 
 BLANK_END = '<section class="blank-end"><p>This page is intentionally left blank.</p></section>'
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
 ROLE_PAGE_LIMIT = 2
-FEW_LINES = 0.12
+FEW_LINES = 0.2  # a last page whose end mark sits in its top fifth holds only a few lines
 
 
 @dataclass
@@ -64,6 +64,7 @@ def jobs(plan: Plan) -> list[dict[str, Any]]:
                     "path": f"{edition}/documents/{doc.id}.pdf",
                     "html": links.keep_present(str(document_html), {doc.id}),
                     "kind": doc.kind,
+                    "id": doc.id,
                 }
             )
         for pack in course.packets:
@@ -141,19 +142,19 @@ def run_job(job: dict[str, Any]) -> Output:
     with collect_warnings() as warnings:
         setter = typesetter(job)
         setter.fetcher.refused.clear()
-        setter.unsafe_links.clear()
+        setter.removed.clear()
         if job["type"] == "document":
             document = setter.layout(job["html"])
             data = setter.write(document, identifier(job["path"], job["html"]))
             output = Output(job["path"], data, pages=len(document.pages), documents=1)
             output.warnings += font_fallbacks(data, Path(job["styles"]))
             if job["kind"] == "role" and not job["path"].startswith("large-print/"):
-                output.warnings += role_budget(document)
+                output.warnings += role_budget(document, job["id"])
         else:
             output = render_packet(setter, job)
     output.warnings += [f"WeasyPrint: {w}" for w in warnings]
     output.warnings += [f"refused to load {url}" for url in setter.fetcher.refused]
-    output.warnings += [f"removed a link to '{links.shown(u)}' (written in a template)" for u in setter.unsafe_links]
+    output.warnings += setter.removed
     output.warnings = [f"{job['source']}: warning: {w}" for w in dict.fromkeys(output.warnings)]
     return output
 
@@ -212,26 +213,20 @@ def bound_notes(item: BoundPdf) -> list[str]:
     return notes
 
 
-def role_budget(document) -> list[str]:
+def role_budget(document: Document, doc_id: str) -> list[str]:
     """A role sheet prints on one page or two, and never leaves a few lines on the last."""
     pages = len(document.pages)
     if pages > ROLE_PAGE_LIMIT:
         return [f"the role sheet runs to {pages} pages; shorten it to fit on {ROLE_PAGE_LIMIT}"]
-    if pages > 1 and page_fill(document.pages[-1]) < FEW_LINES:
+    if pages > 1 and end_height(document.pages[-1], f"end-{doc_id}") < FEW_LINES:
         return ["the role sheet spills a few lines onto its last page; shorten it to fit on one page"]
     return []
 
 
-def page_fill(page) -> float:
-    """How much of a page's content area its text uses, from 0 to 1.
-
-    WeasyPrint's public Page holds only the page's size and the top-left points of its anchors, links and
-    bookmarks, never where the last line ends, so this reads the laid-out page box (a private attribute).
-    """
-    box = page._page_box
-    top, height = box.content_box_y(), box.height
-    bottoms = [b.position_y + b.margin_height() for b in box.descendants() if type(b).__name__ == "LineBox"]
-    return (max(bottoms, default=top) - top) / height if height else 1
+def end_height(page: Page, anchor: str) -> float:
+    """How far down a page (0 top, 1 bottom) the document's end mark sits; 1 when it is not on the page."""
+    point = page.anchors.get(anchor)
+    return point[1] / page.height if point and page.height else 1
 
 
 def font_fallbacks(data: bytes, styles: Path) -> list[str]:

@@ -453,3 +453,85 @@ def test_links_that_are_almost_right_get_a_suggestion(course, capsys):
     assert "the link 'help@school.org' is not a document of this course (did you mean mailto:help@school.org?)" in err
     assert "(did you mean https://writing.tamu.edu/hours?)" in err
     assert "(did you mean ../handouts/roles/welder.md?)" in err
+
+
+# Every route a reviewer found for teacher-only text to reach students: refused with its line, or hidden.
+HIDDEN = {
+    "two-classes": ("lessons/intro.md", "Intro.\n\n::: {.callout .solution}\nSECRET\n:::\n"),
+    "stray-backticks": ("lessons/intro.md", "Intro.\n\n```ls -l``` lists the files.\n\n::: solution\nSECRET\n:::\n"),
+    "unclosed-code-fence": ("lessons/intro.md", "Intro.\n\n```\n\n::: solution\nSECRET\n:::\n"),
+    "kramdown": ("lessons/intro.md", "Intro.\n\n> ## Solution\n> SECRET\n{: .solution}\n"),
+    "renamed-key": ("lessons/intro.md", "Intro.\n\n::: key\nSECRET\n:::\n"),
+    "question-then-block": ("handouts/worksheets/w.md", "? What is 2+2?\n::: solution\nSECRET\n:::\n"),
+    "word-bank": (
+        "handouts/worksheets/w.md",
+        "## Part A {word bank}\n\n? The sky is [[blue]].\n\n::: teacher\nIf stuck: [[SECRET]].\n:::\n",
+    ),
+}
+REFUSED = {
+    "fence-in-quote": ("Intro.\n\n> ::: solution\n> SECRET\n> :::\n", 6, "this ':::' is not read as a block"),
+    "fence-in-list": (
+        "Intro.\n\n- Step one\n\n    ::: solution\n    SECRET\n    :::\n",
+        8,
+        "this ':::' is not read as a block",
+    ),
+    "html-class": (
+        'Intro.\n\n<div class="solution">SECRET</div>\n',
+        6,
+        "HTML or an attribute marks this as 'solution' but cannot hide it: use a '::: solution' block",
+    ),
+    "details": (
+        "Intro.\n\n<details><summary>Solution</summary>SECRET</details>\n",
+        6,
+        "a <details> block cannot fold on paper: use '::: solution' for an answer or '::: spoiler' for more",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HIDDEN))
+def test_teacher_text_is_hidden_however_it_is_written(course, capsys, name):
+    from conftest import COURSE_TOML
+
+    path, body = HIDDEN[name]
+    toml = (
+        "large_print = true\n" + COURSE_TOML.replace('["intro", "roles/*"]', '["*"]') + '\n[blocks]\nkey = "Key idea"\n'
+    )
+    root = course({"course.toml": toml, path: f"---\ntitle: Leaky\n---\n{body}"})
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    for edition in ("student", "large-print", "teacher"):
+        text = " ".join(pages_text(root / "build" / edition / "unit.pdf"))
+        assert ("SECRET" in text) == (edition == "teacher"), edition
+        assert ":::" not in text
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_teacher_text_that_cannot_be_hidden_is_refused_at_its_line(course, capsys, name):
+    body, line, message = REFUSED[name]
+    root = course({"lessons/intro.md": f"---\ntitle: Leaky\n---\n{body}"})
+    code, _, err = run(capsys, "--course", root, "check")
+    assert code == 1
+    assert err.startswith(f"lessons/intro.md:{line}: error: {message}")
+
+
+def test_many_identical_bad_links_are_reported_quickly_each_at_its_line(course, capsys):
+    body = "".join(f"See [a](javascript:x) number {i}.\n\n" for i in range(3000))
+    root = course({"lessons/intro.md": f"---\ntitle: Links\n---\n{body}"})
+    code, _, err = run(capsys, "--course", root, "check")
+    lines = [line.split(":")[1] for line in err.splitlines()[:-1]]
+    assert code == 1 and lines == [str(4 + 2 * i) for i in range(3000)]
+
+
+@pytest.mark.parametrize(("paragraphs", "spills"), [(8, False), (10, True), (16, False)])
+def test_a_role_sheet_that_spills_a_few_lines_is_a_warning(course, paragraphs, spills):
+    """Measured with WeasyPrint's public page anchors (an end mark), not its private page boxes."""
+    from conftest import ROLE
+
+    body = "\n\n".join(
+        f"Paragraph {i}: the shift starts with a safety check of every machine." for i in range(paragraphs)
+    )
+    role = ROLE.format(title="Welder", related="assembler").replace("You arrive at seven and start the line.", body)
+    root = course({"handouts/roles/welder.md": role})
+    outputs = build.build(root, root / "build", strict=False, workers=1)
+    warnings = next(o for o in outputs if o.path == "student/documents/welder.pdf").warnings
+    spill = "handouts/roles/welder.md: warning: the role sheet spills a few lines onto its last page; shorten it to fit on one page"
+    assert (warnings == [spill]) == spills
