@@ -84,11 +84,16 @@ def opening(text: str, line: int) -> Fence | None:
         return None
     if match.group("attrs") is not None:
         classes, title = [], ""
-        for cls, _id, key, *values in ATTRIBUTE.findall(match.group("attrs")):
+        attributes = match.group("attrs")
+        for cls, _id, key, *values in ATTRIBUTE.findall(attributes):
+            value = next((v for v in values if v), "")
             if cls:
                 classes.append(cls)
             elif key == "title":
-                title = next((v for v in values if v), "")
+                title = value
+            elif key == "class":
+                classes += value.split()
+        classes += re.findall(r"(?:^|\s)([A-Za-z][\w-]*)(?=\s|$)", ATTRIBUTE.sub(" ", attributes))  # {solution}
         names = tuple(name.lower() for name in classes)
         return Fence(names[0] if names else "", title, line, names)
     rest = match.group("rest").rstrip(":").strip()
@@ -183,13 +188,15 @@ LIQUID = re.compile(r"^\s*\{%-?\s*(\w+)[^%]*%\}\s*$")
 SILENT_LIQUID = ("raw", "endraw")
 
 
-def kramdown_class(text: str) -> str | None:
-    """The first class of a kramdown attribute line (``{: .challenge}`` → "challenge"), "" for none."""
+def kramdown_fence(text: str, line: int) -> Fence | None:
+    """A kramdown attribute line as the block it names: ``{: .challenge .solution}``, ``{: class="x"}``."""
     match = IAL.match(text)
     if not match:
         return None
-    classes = re.findall(r"\.([\w-]+)", match.group(1))
-    return classes[0].lower() if classes else ""
+    classes = [name.lower() for name in re.findall(r"\.([\w-]+)", match.group(1))]
+    for quoted in re.findall(r"""class\s*=\s*["']([^"']*)["']""", match.group(1)):
+        classes += quoted.lower().split()
+    return Fence(classes[0] if classes else "", "", line, tuple(classes))
 
 
 def quoted_run_end(lines: list[str], start: int) -> int:
@@ -209,17 +216,21 @@ def unquote(text: str) -> str:
 CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 DETAILS = re.compile(r"<details\b", re.IGNORECASE)
 CODE_HTML = re.compile(r"<(pre|code)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
-LITERAL_FENCE = re.compile(r"(^|[\s>]):{3,}")
+LITERAL_FENCE = re.compile(r":{3,}|[\u2236\uff1a\ua789]{3,}")  # colons, or runs of look-alike colons
 NOT_A_FENCE = (
     "this ':::' is not read as a block: a block's fences start at the beginning of a line, outside quotes and lists"
 )
 
 
 def first_line_with(body: str, first_line: int, pattern: re.Pattern) -> int:
-    """The first line outside code blocks that matches (the body's first line when none does)."""
+    """The first line that matches, outside code and other than fences read as blocks (else the first line)."""
     lines = body.split("\n")
     code = code_lines(lines)
-    return next((first_line + i for i, text in enumerate(lines) if i not in code and pattern.search(text)), first_line)
+    for index, text in enumerate(lines):
+        handled = index in code or IAL.match(text) or opening(text, 0) or CLOSE.match(text)
+        if not handled and pattern.search(text):
+            return first_line + index
+    return first_line
 
 
 def leak_problems(
@@ -242,7 +253,16 @@ def leak_problems(
                 (line, f"HTML or an attribute marks this as '{name}' but cannot hide it: use a '::: {name}' block")
             )
             break
-    if LITERAL_FENCE.search(CODE_HTML.sub("", html)):
-        line = first_line_with(body, first_line, re.compile(r"[^\s:].*:{3,}|^\s{4,}:{3,}"))
+    text = CODE_HTML.sub("", html)
+    names = "|".join(re.escape(name) for name in sorted(hidden))
+    marker = re.compile(r"\{:?[^{}]*?(\.|class\s*=\s*[\"']?[^{}]*?)\b(" + names + r")\b[^{}]*\}", re.IGNORECASE)
+    if hidden and (found := marker.search(text)):
+        line = first_line_with(body, first_line, marker)
+        name = found.group(2).lower()
+        problems.append(
+            (line, f"this '{found.group(0)}' is not read as a block, so it cannot hide anything: use '::: {name}'")
+        )
+    if LITERAL_FENCE.search(text):
+        line = first_line_with(body, first_line, re.compile(r"[^ \t:].*:{3,}|^[ \t]{4,}:{3,}|[\u2236\uff1a\ua789]{3,}"))
         problems.append((line, NOT_A_FENCE))
     return problems

@@ -35,12 +35,19 @@ class Markup:
     points: float = 0
     key: list[tuple[int, str]] = field(default_factory=list)
     images: list[tuple[str, str]] = field(default_factory=list)
+    banks: dict[str, list[str]] = field(default_factory=dict)  # word bank → the blanks of its part's questions
+    open_bank: str = ""  # the word bank of the part being read ("" outside one)
 
 
 def attribute(tag: str, name: str) -> str:
     """An attribute's value in a tag written by Python-Markdown (or by the author)."""
     match = re.search(rf"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", tag, flags=re.IGNORECASE)
     return html_module.unescape(next(g for g in match.groups() if g is not None)) if match else ""
+
+
+def bank_placeholder(number: int) -> str:
+    """Marks where a part's word bank goes, once every question of the part has been read."""
+    return f'<div class="word-bank-{number}"></div>'
 
 
 def block_placeholder(name: str) -> str:
@@ -98,6 +105,9 @@ def render(
             totals.problems.append((html_depth_line(body, first_line), f"nesting deeper than {MAX_HTML_DEPTH}"))
     for name, html in options.blocks.items():
         result.html = result.html.replace(block_placeholder(name), html)
+    if not shared:
+        for number, (seed_key, words) in enumerate(totals.banks.items(), start=1):
+            result.html = result.html.replace(bank_placeholder(number), word_bank(words, seed_key))
     if worksheet and not shared and totals.questions == 0 and not totals.problems:
         totals.problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
     return result
@@ -173,8 +183,10 @@ class BlockPreprocessor(Preprocessor):
             if blocks.QUOTED.match(line) and (kramdown := self.kramdown_block(lines, index)):
                 out += kramdown[0]
                 index = kramdown[1]
-            elif (name := blocks.kramdown_class(line)) is not None:
-                self.stray_attributes(line, name, number, after_code=index - 1 in code)
+            elif (stray := blocks.kramdown_fence(line, number)) is not None:
+                self.stray_attributes(
+                    line, blocks.strictest(stray, self.options.kinds), number, after_code=index - 1 in code
+                )
                 index += 1
             elif liquid := blocks.LIQUID.match(line):
                 if liquid.group(1) not in blocks.SILENT_LIQUID:
@@ -202,9 +214,13 @@ class BlockPreprocessor(Preprocessor):
                 index = end
             elif self.options.worksheet and (match := WORD_BANK_HEADING.match(line)):
                 out.append(match.group(1))
-                self.pending_bank = word_bank(self.part_blanks(lines[index + 1 :]), f"{self.renderer.seed}:{number}")
+                self.result.open_bank = f"{self.renderer.seed}:{number}"
+                self.result.banks[self.result.open_bank] = []
+                self.pending_bank = bank_placeholder(len(self.result.banks))
                 index += 1
             else:
+                if HEADING.match(line):
+                    self.result.open_bank = self.pending_bank = ""
                 out.append(line)
                 index += 1
         return out
@@ -225,11 +241,10 @@ class BlockPreprocessor(Preprocessor):
         """
         end = blocks.quoted_run_end(lines, start)
         inner = [blocks.unquote(text) for text in lines[start:end]]
-        name = blocks.kramdown_class(lines[end]) if end < len(lines) else None
-        if name is not None:
-            fence = blocks.Fence(name, "", self.first_line + end)
+        fence = blocks.kramdown_fence(lines[end], self.first_line + end) if end < len(lines) else None
+        if fence is not None:
             return self.fenced(fence, inner, inner_line=self.first_line + start), end + 1
-        if any(blocks.kramdown_class(text) is not None for text in inner):
+        if any(blocks.kramdown_fence(text, 0) is not None for text in inner):
             fence = blocks.Fence("", "", self.first_line + start)
             return self.fenced(fence, inner, inner_line=self.first_line + start), end
         return None
@@ -304,22 +319,10 @@ class BlockPreprocessor(Preprocessor):
         self.result.questions += 1
         self.result.points += question.points or 0
         self.result.key.append((self.result.questions, self.renderer.key(question)))
+        if self.result.open_bank:  # the bank holds only blanks of questions this edition prints
+            self.result.banks[self.result.open_bank] += question.blanks
         html = self.pending_bank + self.renderer.render(question, self.result.questions)
+        if BLANK.search(html):
+            self.problem(question.line, "an answer in [[…]] belongs in a fill-in question's prompt or table cells")
         self.pending_bank = ""
         return self.stash(html)
-
-    def part_blanks(self, lines: list[str]) -> list[str]:
-        """The blank answers of the questions up to the next heading, in blocks this edition prints."""
-        words = []
-        code = blocks.code_lines(lines)
-        index = 0
-        while index < len(lines) and not HEADING.match(lines[index]):
-            fence = None if index in code else blocks.opening(lines[index], 0)
-            kind = self.options.kinds.get(blocks.strictest(fence, self.options.kinds)) if fence else None
-            if kind and not kind.shown_in(self.options.edition):
-                index = (blocks.closing_index(lines, index, code) or len(lines)) + 1
-                continue
-            if index not in code:
-                words += [m.strip() for m in BLANK.findall(lines[index])]
-            index += 1
-        return words

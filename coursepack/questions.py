@@ -16,6 +16,7 @@ CHOICE = re.compile(r"^(\(\s?\)|\([xX]\)|\[\s?\]|\[[xX]\])\s+(.*)$")
 STEP = re.compile(r"^\d+[.)]\s+(.*)$")
 PAIR = re.compile(r"^(.*?)\s+=\s+(.*)$")
 ANSWER = re.compile(r"^=\s*(.*)$")
+LOOKS_LIKE_NOTE = re.compile(r"^(teacher\s+)?notes?\s*:", re.IGNORECASE)
 NOTE = re.compile(r"^Note:\s*(.*)$", re.IGNORECASE)
 OPTION_NAMES = ("points", "lines", "box")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -63,8 +64,11 @@ def parse_question(block: list[tuple[int, str]], graded: bool) -> Question:
     apply_options(question, options, first_line)
     pending_left: list[tuple[int, str]] = []
     pending_right: list[tuple[int, str]] = []
+    teacher_text: list[str] | None = None  # a sample answer or note a plain line continues
     for line, raw in block[1:]:
         text = raw.strip()
+        if LOOKS_LIKE_NOTE.match(text) and not NOTE.match(text):
+            raise QuestionProblem(line, f"write a teacher note as 'Note: …', not '{text[:30]}'")
         if m := CHOICE.match(text):
             mark, label = m.groups()
             style = "single" if mark.startswith("(") else "multiple"
@@ -78,8 +82,15 @@ def parse_question(block: list[tuple[int, str]], graded: bool) -> Question:
             question.steps.append(m.group(1).strip())
         elif text.startswith(">"):
             question.model.append(text[1:].strip())
+            teacher_text = question.model
+            continue
         elif m := NOTE.match(text):
             question.notes.append(m.group(1))
+            teacher_text = question.notes
+            continue
+        elif teacher_text is not None and not (PAIR.match(text) or ANSWER.match(text) or text.endswith("=")):
+            teacher_text[-1] = f"{teacher_text[-1]} {text}"  # a wrapped line goes on with the answer or note
+            continue
         elif m := ANSWER.match(text):
             value = m.group(1).strip()
             if value.lower() in ("true", "false"):
@@ -144,7 +155,7 @@ def apply_options(question: Question, options: dict[str, str], line: int) -> Non
     for name in ("lines", "box"):
         if name in options:
             value = options[name]
-            if not value.isdigit() or not 1 <= int(value) <= 40:
+            if not re.fullmatch(r"[0-9]+", value) or not 1 <= int(value) <= 40:
                 raise QuestionProblem(line, f"{name} must be a whole number from 1 to 40, not '{value}'")
             setattr(question, name, int(value))
 

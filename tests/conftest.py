@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
+import os
 import textwrap
 from io import BytesIO
 from pathlib import Path
@@ -93,9 +95,16 @@ def course(tmp_path):
 
 @pytest.fixture(scope="session")
 def bundled(tmp_path_factory) -> Path:
-    """The bundled course, built once (strict) into a temporary folder."""
-    out = tmp_path_factory.mktemp("bundled")
-    build.build(REPO, out, strict=True)
+    """The bundled course, built once (strict) for the whole run, whichever test worker asks first."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder every worker of this run shares
+    out = shared / "bundled"
+    with open(shared / "bundled.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other workers wait for the first one's build
+        if not (out / "done").is_file():
+            build.build(REPO, out, strict=True)
+            (out / "done").write_text("built\n")
     return out
 
 

@@ -462,6 +462,16 @@ HIDDEN = {
     "unclosed-code-fence": ("lessons/intro.md", "Intro.\n\n```\n\n::: solution\nSECRET\n:::\n"),
     "kramdown": ("lessons/intro.md", "Intro.\n\n> ## Solution\n> SECRET\n{: .solution}\n"),
     "renamed-key": ("lessons/intro.md", "Intro.\n\n::: key\nSECRET\n:::\n"),
+    "class-key": ("lessons/intro.md", "Intro.\n\n::: {class=solution}\nSECRET\n:::\n"),
+    "kramdown-two-classes": ("lessons/intro.md", "Intro.\n\n> SECRET\n{: .challenge .solution}\n"),
+    "wrapped-sample-answer": (
+        "handouts/worksheets/w.md",
+        "? Explain one way automation creates jobs. {lines: 4}\n> Robots must be repaired, which\ncreates jobs for SECRET technicians.\n",
+    ),
+    "kramdown-word-bank": (
+        "handouts/worksheets/w.md",
+        "## Part A {word bank}\n\n? A [[visible]] thing.\n\n> ? hidden [[SECRET]]\n{: .solution}\n",
+    ),
     "question-then-block": ("handouts/worksheets/w.md", "? What is 2+2?\n::: solution\nSECRET\n:::\n"),
     "word-bank": (
         "handouts/worksheets/w.md",
@@ -469,6 +479,21 @@ HIDDEN = {
     ),
 }
 REFUSED = {
+    "inline-attribute": (
+        "Intro.\n\nTerm\n:   The answer {: .solution}\n\nSECRET\n",
+        7,
+        "this '{: .solution}' is not read as a block",
+    ),
+    "invisible-before-fence": (
+        "Intro.\n\n\u200b::: solution\nSECRET\n\u200b:::\n",
+        6,
+        "this ':::' is not read as a block",
+    ),
+    "look-alike-colons": (
+        "Intro.\n\n\u2236\u2236\u2236 solution\nSECRET\n\u2236\u2236\u2236\n",
+        6,
+        "this ':::' is not read as a block",
+    ),
     "fence-in-quote": ("Intro.\n\n> ::: solution\n> SECRET\n> :::\n", 6, "this ':::' is not read as a block"),
     "fence-in-list": (
         "Intro.\n\n- Step one\n\n    ::: solution\n    SECRET\n    :::\n",
@@ -535,3 +560,25 @@ def test_a_role_sheet_that_spills_a_few_lines_is_a_warning(course, paragraphs, s
     warnings = next(o for o in outputs if o.path == "student/documents/welder.pdf").warnings
     spill = "handouts/roles/welder.md: warning: the role sheet spills a few lines onto its last page; shorten it to fit on one page"
     assert (warnings == [spill]) == spills
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        (
+            "? Complete the table.\n| Robotics technician | [[SECRET]] |\n| Welder | [[Production]] |\n",
+            "an answer in [[…]] belongs in a fill-in question's prompt or table cells",
+        ),
+        (
+            "? A [[SECRET]] works here. Which?\n( ) Welder\n(x) Engineer\n",
+            "an answer in [[…]] belongs in a fill-in question's prompt or table cells",
+        ),
+        ("? Explain. {lines: ²}\n", "lines must be a whole number from 1 to 40, not '²'"),
+        ("? Explain.\nTeacher note: SECRET\n", "write a teacher note as 'Note: …', not 'Teacher note: SECRET'"),
+    ],
+)
+def test_answers_written_where_they_would_print_are_refused(course, capsys, question, message):
+    root = course({"handouts/worksheets/w.md": f"---\ntitle: W\n---\n{question}"})
+    code, _, err = run(capsys, "--course", root, "check")
+    line = 5 if "Teacher note" in question else 4
+    assert (code, err.splitlines()[0]) == (1, f"handouts/worksheets/w.md:{line}: error: {message}")
