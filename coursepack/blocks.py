@@ -262,6 +262,9 @@ def leak_problems(
         problems.append(
             (line, f"this '{found.group(0)}' is not read as a block, so it cannot hide anything: use '::: {name}'")
         )
+    indented = re.compile(r"^(?: {4,}|\t)[ \t]*:{3,}[ \t]*\{?[^\n]*?\b(" + names + r")\b", re.IGNORECASE)
+    if hidden and (line := first_line_with(body, first_line, indented)) != first_line or indented.match(body):
+        problems.append((line, "this indented block prints as code, for students too: start its ':::' at the margin"))
     if LITERAL_FENCE.search(text):
         line = first_line_with(body, first_line, re.compile(r"[^ \t:].*:{3,}|^[ \t]{4,}:{3,}|[\u2236\uff1a\ua789]{3,}"))
         problems.append((line, NOT_A_FENCE))

@@ -13,6 +13,7 @@ from pypdf.generic import (
     FloatObject,
     IndirectObject,
     NameObject,
+    NumberObject,
     RectangleObject,
     TreeObject,
 )
@@ -125,18 +126,31 @@ def copy_outline(
                 copy_outline(writer, source, item, last, start, scale)
             continue
         number = source.get_destination_page_number(item)
-        flags, color = int(entry(item, "/F", 0)), entry(item, "/C")
+        flags, color = whole(entry(item, "/F", 0)), entry(item, "/C")
         last = add_child(
             writer,
             parent,
             title=str(item.title or ""),
             page_number=start + number if number is not None and 0 <= number < len(source.pages) else None,
-            color=tuple(float(c) for c in color) if isinstance(color, ArrayObject) and len(color) == 3 else None,
+            color=rgb(color),
             italic=bool(flags & 1),
             bold=bool(flags & 2),
             fit=Fit.fit() if scale else Fit(str(item.typ or "/Fit"), list(item.dest_array[2:])),
-            is_open=int(entry(item, "/Count", 0)) >= 0,
+            is_open=whole(entry(item, "/Count", 0)) >= 0,
         )
+
+
+def whole(value: Any) -> int:
+    """A bookmark's number field, 0 when a damaged file holds something else there."""
+    return int(value) if isinstance(value, (int, float, NumberObject, FloatObject)) else 0
+
+
+def rgb(value: Any) -> tuple[float, float, float] | None:
+    """A bookmark's colour, None when it is not three numbers."""
+    numbers = isinstance(value, ArrayObject) and all(isinstance(c, (NumberObject, FloatObject)) for c in value)
+    if numbers and len(value) == 3:
+        return (float(value[0]), float(value[1]), float(value[2]))
+    return None
 
 
 def add_child(writer: PdfWriter, parent: IndirectObject, **item: Any) -> IndirectObject:

@@ -329,3 +329,15 @@ def test_the_bound_files_bookmarks_are_nested_under_its_entry(course, tmp_path):
         (depth + 1, "Part B", first + 2),
         (depth, "Welder", first + 3),
     ]
+
+
+def test_bookmarks_with_damaged_style_fields_are_bound_plainly(course, tmp_path):
+    writer = PdfWriter()
+    for _ in range(2):
+        writer.add_blank_page(612, 792)
+    item = writer.add_outline_item(title="Safety rules", page_number=1).get_object()
+    item[NameObject("/F")] = NameObject("/Bold")  # a name where a number belongs
+    item[NameObject("/C")] = ArrayObject([NameObject("/Red"), NameObject("/Green"), NameObject("/Blue")])
+    path, _ = student_packet(course, tmp_path, written(writer))
+    titles = [title for _, title, _ in outline(path)]
+    assert "Safety rules" in titles

@@ -479,6 +479,11 @@ HIDDEN = {
     ),
 }
 REFUSED = {
+    "indented-fence": (
+        "Intro.\n\n    ::: solution\n    SECRET\n    :::\n",
+        6,
+        "this indented block prints as code, for students too",
+    ),
     "inline-attribute": (
         "Intro.\n\nTerm\n:   The answer {: .solution}\n\nSECRET\n",
         7,
