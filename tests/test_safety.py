@@ -587,3 +587,11 @@ def test_answers_written_where_they_would_print_are_refused(course, capsys, ques
     code, _, err = run(capsys, "--course", root, "check")
     line = 5 if "Teacher note" in question else 4
     assert (code, err.splitlines()[0]) == (1, f"handouts/worksheets/w.md:{line}: error: {message}")
+
+
+def test_the_answer_key_at_a_glance_renders_inline_markdown(course, capsys):
+    body = "---\ntitle: Shell\nkey: true\n---\n? Which command lists files? {lines: 2}\n> `ls -l` or *ls*\n"
+    root = course({"handouts/worksheets/shell.md": body})
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    text = squash(" ".join(pages_text(root / "build/teacher/documents/shell.pdf")))
+    assert "Answer key at a glance" in text and "ls -l or ls" in text and "`" not in text
