@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -63,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except CoursepackError as error:
         print(f"coursepack: error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader of our output (| head) stopped listening: nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as error:  # noqa: BLE001 - a teacher gets one sentence, --debug gets the trace
         if args.debug:

@@ -222,3 +222,30 @@ def test_footnotes_and_anchor_links_build_strictly_in_a_packet(course, capsys):
     body = "---\ntitle: Intro\n---\nSee [below](#making-things).[^1]\n\n## Making things\n\nText.\n\n[^1]: A note.\n"
     root = course({"lessons/intro.md": body, "lessons/second.md": body.replace("Intro", "Second")})
     assert run(capsys, "--course", root, "build", "--jobs", "1")[:3:2] == (0, "")
+
+
+def test_render_py_with_a_bare_python_hands_over_to_the_venv_or_says_what_to_do(course, tmp_path):
+    """`python render.py` with a Python lacking the libraries: the project's .venv takes over, else one sentence."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    root = course()
+    import os
+
+    bare = [os.path.realpath(sys.executable), "-S"]  # the base Python, no site-packages: none of our libraries
+    handed = subprocess.run(
+        [*bare, str(REPO / "render.py"), "--course", str(root), "check"], capture_output=True, text=True
+    )
+    assert (handed.returncode, handed.stdout) == (0, "3 documents and 1 packet: no problems found.\n")
+    alone = tmp_path / "alone"
+    shutil.copytree(REPO / "coursepack", alone / "coursepack")
+    shutil.copy(REPO / "render.py", alone / "render.py")
+    said = subprocess.run([*bare, str(alone / "render.py"), "check"], capture_output=True, text=True)
+    assert said.returncode == 1
+    assert said.stderr.startswith(f"coursepack: error: this Python ({bare[0]}) lacks '")
+    assert said.stderr.endswith(
+        "run 'make packet' once in this folder (it sets up .venv), then run this command again\n"
+    )
