@@ -133,6 +133,19 @@ def problem_lines(body: str, first_line: int, problems: list[LinkProblem]) -> li
     return located
 
 
+def missing_anchors(document_html: str, prefix: str) -> list[LinkProblem]:
+    """In-page links (``#duties``) to no heading or anchor of the document."""
+    ids = set(re.findall(r'\bid="([^"]+)"', document_html))
+    problems = []
+    for anchor in re.findall(r'<a href="#([^"]+)"', document_html):
+        if html.unescape(anchor) not in ids:
+            written = "#" + html.unescape(anchor).removeprefix(f"{prefix}--")
+            problems.append(
+                LinkProblem(written, f"the link '{shown(written)}' leads to no heading or anchor of this document")
+            )
+    return problems
+
+
 def cross_references(sanitised: str) -> str:
     """Turn cross-reference placeholders into in-document links: #doc-ID, or #ID--anchor."""
 
@@ -145,8 +158,19 @@ def cross_references(sanitised: str) -> str:
 
 
 def keep_present(document_html: str, present: set[str]) -> str:
-    """A cross-reference to a document not in this PDF prints as its text: a PDF links only within itself."""
-    pattern = re.compile(r'<a class="xref" data-document="([^"]+)" href="[^"]*"[^>]*>(.*?)</a>', re.DOTALL)
-    return pattern.sub(
-        lambda m: m.group(0) if m.group(1) in present else f'<span class="xref">{m.group(2)}</span>', document_html
-    )
+    """A cross-reference to a document not in this PDF prints as its text: a PDF links only within itself.
+
+    One to an anchor the document does not have leads to the document's start.
+    """
+    ids = set(re.findall(r'\bid="([^"]+)"', document_html))
+    pattern = re.compile(r'<a class="xref" data-document="([^"]+)" href="#([^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
+
+    def keep(match: re.Match) -> str:
+        target, anchor, rest, text = match.groups()
+        if html.unescape(target) not in present:
+            return f'<span class="xref">{text}</span>'
+        if html.unescape(anchor) not in ids:
+            anchor = html.escape(f"doc-{html.unescape(target)}")
+        return f'<a class="xref" data-document="{target}" href="#{anchor}"{rest}>{text}</a>'
+
+    return pattern.sub(keep, document_html)

@@ -106,6 +106,7 @@ def render(
         totals.problems += leak_problems(raw, result.html, body, first_line, options.kinds, edition)
     result.html = mark_direction(result.html)
     if not shared:
+        totals.problems += links.problem_lines(body, first_line, links.missing_anchors(result.html, seed))
         result.html = links.cross_references(result.html)
         reported = any(message.startswith("nesting deeper") for _, message in totals.problems)
         if not reported and html_depth(result.html) > MAX_HTML_DEPTH:

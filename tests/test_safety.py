@@ -595,3 +595,16 @@ def test_the_answer_key_at_a_glance_renders_inline_markdown(course, capsys):
     assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
     text = squash(" ".join(pages_text(root / "build/teacher/documents/shell.pdf")))
     assert "Answer key at a glance" in text and "ls -l or ls" in text and "`" not in text
+
+
+def test_links_to_anchors_that_do_not_exist(course, capsys):
+    body = "---\ntitle: Anchors\n---\n## Duties\n\nSee [duties](#duties) and [nothing](#nowhere).\n"
+    root = course({"lessons/intro.md": body})
+    code, _, err = run(capsys, "--course", root, "check")
+    assert (code, err.splitlines()[0]) == (
+        1,
+        "lessons/intro.md:6: error: the link '#nowhere' leads to no heading or anchor of this document",
+    )
+    body = "---\ntitle: Anchors\n---\nSee [the welder's duties](../handouts/roles/welder.md#nowhere) and [me](intro.md#top).\n"
+    (root / "lessons/intro.md").write_text(body)
+    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0  # unknown anchors lead to the document
