@@ -24,6 +24,7 @@ from markupsafe import escape
 from .blocks import code_lines
 from .errors import Problem
 from .model import Document
+from .sanitise import attribute
 from .svgcheck import scan_svg, short_url
 from .typeset import MAX_RESOURCE_BYTES
 
@@ -89,7 +90,7 @@ def image_references(body: str, first_line: int) -> list[Reference]:
         if match.start() not in taken and label in definitions:
             found.append((match.start(), definitions[label], bool(match.group(1).strip())))
     for match in IMG_TAG.finditer(text):
-        found.append((match.start(), tag_attribute(match.group(0), "src"), bool(tag_attribute(match.group(0), "alt"))))
+        found.append((match.start(), attribute(match.group(0), "src"), bool(attribute(match.group(0), "alt"))))
     return [
         Reference(first_line + text.count("\n", 0, start), src, described) for start, src, described in sorted(found)
     ]
@@ -102,12 +103,6 @@ def mask_code(body: str) -> str:
         lines[index] = ""
     blank = lambda match: re.sub(r"[^\n]", " ", match.group(0))  # noqa: E731
     return CODE_SPAN.sub(blank, COMMENT.sub(blank, "\n".join(lines)))
-
-
-def tag_attribute(tag: str, name: str) -> str:
-    """An attribute's value in an HTML tag, unescaped ("" when absent)."""
-    match = re.search(rf"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", tag, flags=re.IGNORECASE)
-    return html.unescape(next(g for g in match.groups() if g is not None)) if match else ""
 
 
 def target_key(src: str) -> str:

@@ -15,7 +15,7 @@ from . import blocks, links
 from .blocks import DEFAULT_KINDS, BlockKind, leak_problems
 from .direction import mark_direction
 from .questions import BLANK, QuestionProblem, QuestionRenderer, parse_question, word_bank
-from .sanitise import MAX_HTML_DEPTH, html_depth, html_depth_line, sanitise
+from .sanitise import MAX_HTML_DEPTH, attribute, html_depth, html_depth_line, sanitise
 from .schema import unknown_field
 
 WORD_BANK_HEADING = re.compile(r"^(#{1,6}\s.*?)\s*\{\s*word[ -]bank\s*\}\s*$", re.IGNORECASE)
@@ -38,12 +38,6 @@ class Markup:
     images: list[tuple[str, str]] = field(default_factory=list)
     banks: dict[str, list[str]] = field(default_factory=dict)  # word bank → the blanks of its part's questions
     open_bank: str = ""  # the word bank of the part being read ("" outside one)
-
-
-def attribute(tag: str, name: str) -> str:
-    """An attribute's value in a tag written by Python-Markdown (or by the author)."""
-    match = re.search(rf"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", tag, flags=re.IGNORECASE)
-    return html_module.unescape(next(g for g in match.groups() if g is not None)) if match else ""
 
 
 def bank_placeholder(number: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -108,3 +109,9 @@ def html_depth_line(body: str, first_line: int) -> int:
                 if depth > MAX_HTML_DEPTH // 2:
                     return first_line + offset
     return first_line
+
+
+def attribute(tag: str, name: str) -> str:
+    """An attribute's value in an HTML tag, unescaped ("" when absent)."""
+    match = re.search(rf"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", tag, flags=re.IGNORECASE)
+    return html.unescape(next(g for g in match.groups() if g is not None)) if match else ""

@@ -17,6 +17,8 @@ from weasyprint import CSS, HTML, Document, Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from .links import shown
+
 SAFE_SCHEMES = ("http", "https", "mailto")
 __all__ = ["Document", "Page", "Typesetter", "collect_warnings", "fast_font_subsetting"]
 FORBIDDEN_ROOTS = (Path("/dev"), Path("/proc"), Path("/sys"))
@@ -105,11 +107,6 @@ def collect_warnings() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = previous
-
-
-def shown(url: str) -> str:
-    """A link as quoted in a warning: never a long data: payload."""
-    return url if len(url) <= 60 else url[:57] + "…"
 
 
 def link_is_safe(kind: str, target: str) -> bool:
