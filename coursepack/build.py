@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from . import events
 from .errors import CoursepackError
 from .loading import Plan, load
 from .output import clean, folder_digest, job_key, locked, read_manifest, record, reuse, write_atomic, write_manifest
@@ -24,7 +25,12 @@ class BuildWarnings(CoursepackError):
 
 
 def build(
-    root: Path, out: Path, strict: bool = True, workers: int | None = None, strict_access: bool = False
+    root: Path,
+    out: Path,
+    strict: bool = True,
+    workers: int | None = None,
+    strict_access: bool = False,
+    report: events.Reporter = events.ignore,
 ) -> list[Output]:
     """Check, render what changed in memory, and only then write it all.
 
@@ -40,6 +46,9 @@ def build(
         found = {job["path"]: reuse(out, manifest, job["path"], keys[job["path"]]) for job in todo}
         reused = {path: hit[0] for path, hit in found.items() if hit}
         stamps = {path: hit[1] for path, hit in found.items() if hit}
+        report(events.Event(events.PLANNED, total=len(todo), count=len(todo) - len(reused)))
+        for path, output in reused.items():
+            report(events.Event(events.REUSED, path, pages=output.pages, size=len(output.data)))
         fresh = render_all(
             run_job, [job for job in todo if job["path"] not in reused], workers or min(2, os.cpu_count() or 1), scratch
         )
@@ -52,7 +61,9 @@ def build(
             raise BuildWarnings(warnings)
         for output in fresh:
             stamps[output.path] = write_atomic(out, output.path, output.data)
+            report(events.Event(events.MADE, output.path, pages=output.pages, size=len(output.data)))
         write_manifest(out, {o.path: record(keys[o.path], stamps[o.path], o) for o in outputs})
+        report(events.Event(events.WRITTEN, total=len(outputs)))
     return outputs
 
 
