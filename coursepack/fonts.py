@@ -27,7 +27,6 @@ from urllib.parse import unquote, urlsplit
 from xml.parsers import expat
 
 import tinycss2
-from fontTools.ttLib import TTFont, TTLibError
 
 from .errors import Problem
 from .model import Document
@@ -134,9 +133,12 @@ def font_faces(css: str, folder: Path) -> Iterator[Face]:
 @functools.cache
 def font_data(path: Path) -> tuple[frozenset[str], frozenset[int]]:
     """A font file's family names and the code points its cmap maps (nothing if unreadable)."""
+    from fontTools.ttLib import TTFont, TTLibError  # only when a font is read: importing costs ~60 ms
+
     try:
         with TTFont(path, lazy=True, fontNumber=0) as font:
             names = {font["name"].getDebugName(i) for i in (1, 16)} - {None}
+            font.setGlyphOrder([])  # code points are all we need: glyph names (read from 'post') are not
             return frozenset(names), frozenset(font.getBestCmap() or {})
     except (OSError, TTLibError, KeyError, AssertionError):
         return frozenset(), frozenset()
@@ -185,11 +187,15 @@ def unescape_toml(match: re.Match) -> str:
 
 
 def file_problems(fonts: Bundle, path: str, texts: list[tuple[int, str]]) -> list[Problem]:
-    """One problem per character no font has, at the first line it is on."""
+    """One problem per character no font has, at the first line it is on (in the order first met)."""
+    texts = sorted(texts, key=lambda item: item[0])
+    missing = {char for char in set().union(*(text for _, text in texts)) if not fonts.can_print(char)}
     first: dict[str, int] = {}
-    for line, text in sorted(texts, key=lambda item: item[0]):
+    for line, text in texts:
+        if missing.isdisjoint(text):
+            continue
         for char in text:
-            if char not in first and not fonts.can_print(char):
+            if char in missing and char not in first:
                 first[char] = line
     return [Problem(path, line, unprintable(char)) for char, line in first.items()]
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-import PIL.Image
-import PIL.ImageFile
 from markupsafe import escape
 
 from .blocks import code_lines
@@ -26,11 +24,11 @@ from .errors import Problem
 from .model import Document
 from .sanitise import attribute
 from .svgcheck import scan_svg, short_url
-from .typeset import MAX_RESOURCE_BYTES
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 MAX_PIXELS = 40_000_000
-UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, PIL.Image.DecompressionBombError)
+MAX_RESOURCE_BYTES = 20_000_000  # the typesetter's limit for any file it loads (typeset.MAX_RESOURCE_BYTES)
+DAMAGED = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error)
 
 CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -165,9 +163,13 @@ def _file_problem(path: Path, _mtime: int, size: int) -> str:
         return f"is too large ({size / 1e6:.1f} MB; the limit is {MAX_RESOURCE_BYTES / 1e6:g} MB)"
     if path.suffix.lower() == ".svg":
         return ""
+    import PIL.Image  # only when an image is read: importing Pillow costs ~30 ms
+    import PIL.ImageFile
+
+    unreadable = (*DAMAGED, PIL.Image.DecompressionBombError)
     try:
         image = PIL.Image.open(path)
-    except (*UNREADABLE, PIL.UnidentifiedImageError):
+    except (*unreadable, PIL.UnidentifiedImageError):
         return "cannot be read (a damaged or unsupported file?)"
     with image:
         width, height = image.size
@@ -176,7 +178,7 @@ def _file_problem(path: Path, _mtime: int, size: int) -> str:
         lenient, PIL.ImageFile.LOAD_TRUNCATED_IMAGES = PIL.ImageFile.LOAD_TRUNCATED_IMAGES, False
         try:  # WeasyPrint lets Pillow fill a truncated image with grey; a check must not
             image.load()
-        except UNREADABLE:
+        except unreadable:
             return "cannot be read: the file is damaged or truncated; export it again"
         finally:
             PIL.ImageFile.LOAD_TRUNCATED_IMAGES = lenient

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from markupsafe import Markup
 
 from . import markup, pdfcheck, schema, stylecheck, templates
+from .blocks import BlockKind
 from .errors import Problem, SourceErrors
 from .fonts import character_problems, svg_font_problems
 from .images import course_relative_images, image_problems
@@ -227,23 +229,18 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     maps = {large: templates.cluster_map(course.title, pathways, by_pathway, large) for large in (False, True)}
     sections, problems = {}, []
     documents = {doc.path: doc.id for doc in course.documents.values()} | {p: p for p in course.bound}
+    editions = tuple((edition, (("cluster-map", maps[edition == "large-print"]),)) for edition in course.editions)
+    kinds, links = tuple(course.settings["blocks"].items()), tuple(documents.items())
     for doc in course.documents.values():
-        for edition in course.editions:
-            result = markup.render(
-                doc.source.body,
-                doc.source.body_line,
-                edition=edition,
-                worksheet=doc.kind == "worksheet",
-                graded=not doc.meta.get("self_assessment"),
-                seed=doc.id,
-                blocks={"cluster-map": maps[edition == "large-print"]},
-                kinds=course.settings["blocks"],
-                folder=PurePosixPath(doc.path).parent.as_posix(),
-                documents=documents,
-            )
+        folder = PurePosixPath(doc.path).parent
+        worksheet, graded = doc.kind == "worksheet", not doc.meta.get("self_assessment")
+        results = body_markup(
+            doc.source.body, doc.source.body_line, editions, worksheet, graded, doc.id, kinds, folder, links
+        )
+        for edition, result in results.items():
             resource_problems = image_problems(course.root, doc, result.images)
             resource_problems += svg_font_problems(course.root, course.styles, doc, result.images)
-            result.html = Markup(course_relative_images(result.html, PurePosixPath(doc.path).parent))
+            result = replace(result, html=Markup(course_relative_images(result.html, folder)))
             problems += [Problem(doc.path, line, message) for line, message in result.problems]
             problems += resource_problems
             if not templated or problems:
@@ -263,6 +260,36 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 env, "bound.html", doc=item, edition=edition, running_title=item.title
             )
     return sections, problems
+
+
+@functools.lru_cache(maxsize=1024)
+def body_markup(
+    body: str,
+    first_line: int,
+    editions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
+    worksheet: bool,
+    graded: bool,
+    seed: str,
+    kinds: tuple[tuple[str, BlockKind], ...],
+    folder: PurePosixPath,
+    documents: tuple[tuple[str, str], ...],
+) -> dict[str, markup.Markup]:
+    """A body in each edition (with its generated blocks), read once per process for the same inputs.
+
+    Reading Markdown needs nothing but these arguments, so a warm process (watch) reads again only
+    the bodies that changed. The results are shared: they are not to be changed.
+    """
+    return markup.render_editions(
+        body,
+        first_line,
+        {edition: dict(blocks) for edition, blocks in editions},
+        worksheet=worksheet,
+        graded=graded,
+        seed=seed,
+        kinds=dict(kinds),
+        folder=folder.as_posix(),
+        documents=dict(documents),
+    )
 
 
 def running_title(doc: Document, edition: str) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import functools
 import html as html_module
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import markdown
-from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from . import blocks, links
@@ -38,6 +37,7 @@ class Markup:
     images: list[tuple[str, str]] = field(default_factory=list)
     banks: dict[str, list[str]] = field(default_factory=dict)  # word bank → the blanks of its part's questions
     open_bank: str = ""  # the word bank of the part being read ("" outside one)
+    varies: set[str] = field(default_factory=set)  # "audience", "generated": why editions read differently
 
 
 def bank_placeholder(number: int) -> str:
@@ -50,16 +50,30 @@ def block_placeholder(name: str) -> str:
     return f'<div class="block-{name}"></div>'
 
 
+# Text Markdown leaves as it is: letters, digits, single spaces and punctuation no rule reads (no
+# quotes, dashes or ellipses for smarty, no list number at the start, nothing to escape).
+PLAIN_TEXT = re.compile(r"(?!\d+\.)[A-Za-z0-9](?:[A-Za-z0-9,;:?!()%/+=]|-(?!-)|\.(?!\.)| (?! |\Z))*")
+
+
 @functools.cache
 def inline_converter() -> markdown.Markdown:
     """One converter for every line of inline text, reset between uses (making one costs ~1 ms)."""
     return markdown.Markdown(extensions=["smarty"])
 
 
+@functools.lru_cache(maxsize=8192)
 def inline(text: str) -> str:
-    """Markdown for one line of text, without the paragraph around it."""
+    """Markdown for one line of text, without the paragraph around it (each text converted once)."""
+    if PLAIN_TEXT.fullmatch(text):
+        return text
     html = inline_converter().reset().convert(text)
     return re.sub(r"^<p>(.*)</p>$", r"\1", html, flags=re.DOTALL)
+
+
+@functools.cache
+def body_converter(depth: int) -> markdown.Markdown:
+    """One converter per nesting depth (a block is converted while its parent is), reset between uses."""
+    return markdown.Markdown(extensions=EXTENSIONS)
 
 
 def render(
@@ -74,45 +88,110 @@ def render(
     kinds: dict[str, BlockKind] | None = None,
     folder: str = "",
     documents: dict[str, str] | None = None,
-    shared: Markup | None = None,
-    depth: int = 0,
 ) -> Markup:
     """Render a Markdown body for an edition; problems carry source line numbers.
 
     ``blocks`` holds generated HTML for blocks such as ``::: cluster-map``; ``kinds`` the block names
     (the defaults when None); ``folder`` and ``documents`` (course path → id) resolve links.
-    A block nested in a body passes the body's result as ``shared``, so questions keep one
-    numbering and problems, points, answers and images are counted once, for the whole body.
+    """
+    options = Options(edition, worksheet, graded, seed, blocks or {}, kinds or DEFAULT_KINDS, folder, documents or {})
+    return finish(read(body, first_line, options), options)
+
+
+def render_editions(
+    body: str,
+    first_line: int,
+    editions: dict[str, dict[str, str]],
+    *,
+    worksheet: bool = False,
+    graded: bool = True,
+    seed: str = "",
+    kinds: dict[str, BlockKind] | None = None,
+    folder: str = "",
+    documents: dict[str, str] | None = None,
+) -> dict[str, Markup]:
+    """``render`` for several editions (each with its generated blocks), as if rendered one by one.
+
+    The Markdown is read once for every edition that reads the same: the editions differ only where a
+    body has questions, blocks one edition hides, or generated blocks inside other blocks.
+    """
+    readings: dict[str, Reading] = {}
+    results = {}
+    for edition, generated in editions.items():
+        options = Options(edition, worksheet, graded, seed, generated, kinds or DEFAULT_KINDS, folder, documents or {})
+        reading = next((r for e, r in readings.items() if r.serves(e, options)), None)
+        readings[edition] = reading or read(body, first_line, options)
+        results[edition] = finish(readings[edition], options)
+    return results
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A body read for one edition, before what only that edition prints or forbids is added."""
+
+    body: str
+    first_line: int
+    raw: str  # the HTML Markdown made, before sanitising
+    sanitised: str
+    result: Markup  # html without generated blocks and word banks; problems found by every edition alike
+    blocks: dict[str, str]
+
+    def serves(self, edition: str, options: Options) -> bool:
+        """Whether this reading (made for ``edition``) is the one ``options`` would make."""
+        varies = self.result.varies
+        same_audience = (edition == "teacher") == (options.edition == "teacher") or "audience" not in varies
+        same_names = set(self.blocks) == set(options.blocks)
+        same_blocks = self.blocks == options.blocks or ("generated" not in varies and same_names)
+        return same_audience and same_blocks
+
+
+def read(body: str, first_line: int, options: Options, shared: Markup | None = None) -> Reading:
+    """Convert, sanitise and check a body (or, with ``shared``, a block nested in one).
+
+    A nested block passes the body's result as ``shared``, so questions keep one numbering and
+    problems, points, answers and images are counted once, for the whole body.
     """
     result = Markup()
     totals = shared or result
-    options = Options(
-        edition, worksheet, graded, seed, blocks or {}, kinds or DEFAULT_KINDS, folder, documents or {}, depth
-    )
-    renderer = QuestionRenderer(edition == "teacher", inline, seed)
-    md = markdown.Markdown(extensions=[*EXTENSIONS, CoursepackExtension(totals, renderer, first_line, options)])
-    raw = md.convert(body)
+    renderer = QuestionRenderer(options.edition == "teacher", inline, options.seed)
+    md = body_converter(options.depth)
+    # Before fenced code (25) stashes code blocks, so line numbers stay true after them.
+    md.preprocessors.register(BlockPreprocessor(md, totals, renderer, first_line, options), "coursepack", 28)
+    raw = md.reset().convert(body)
     totals.images += [(attribute(tag, "src"), attribute(tag, "alt")) for tag in IMG_TAG.findall(raw)]
-    link_filter = links.LinkFilter(folder, options.documents)
-    result.html = prefix_ids(sanitise(raw, link_filter), seed)
-    totals.problems += links.problem_lines(body, first_line, links.link_problems(raw, folder, options.documents))
-    if not shared:
-        totals.problems += leak_problems(raw, result.html, body, first_line, options.kinds, edition)
-    result.html = mark_direction(result.html)
-    if not shared:
-        totals.problems += links.problem_lines(body, first_line, links.missing_anchors(result.html, seed))
+    link_filter = links.LinkFilter(options.folder, options.documents)
+    sanitised = prefix_ids(sanitise(raw, link_filter), options.seed)
+    found = links.link_problems(raw, options.folder, options.documents)
+    totals.problems += links.problem_lines(body, first_line, found)
+    result.html = mark_direction(sanitised)
+    if shared:
+        html = result.html
+        for name, generated in options.blocks.items():
+            result.html = result.html.replace(block_placeholder(name), generated)
+        if result.html != html:
+            totals.varies.add("generated")
+    else:
+        totals.problems += links.problem_lines(body, first_line, links.missing_anchors(result.html, options.seed))
         result.html = links.cross_references(result.html)
         reported = any(message.startswith("nesting deeper") for _, message in totals.problems)
         if not reported and html_depth(result.html) > MAX_HTML_DEPTH:
             totals.problems.append((html_depth_line(body, first_line), f"nesting deeper than {MAX_HTML_DEPTH}"))
-    for name, html in options.blocks.items():
-        result.html = result.html.replace(block_placeholder(name), html)
-    if not shared:
-        for number, (seed_key, words) in enumerate(totals.banks.items(), start=1):
-            result.html = result.html.replace(bank_placeholder(number), word_bank(words, seed_key))
-    if worksheet and not shared and totals.questions == 0 and not totals.problems:
-        totals.problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
-    return result
+    return Reading(body, first_line, raw, sanitised, result, options.blocks)
+
+
+def finish(reading: Reading, options: Options) -> Markup:
+    """A body's reading for one edition: its generated blocks, word banks and last checks."""
+    found, body, first_line = reading.result, reading.body, reading.first_line
+    leaks = leak_problems(reading.raw, reading.sanitised, body, first_line, options.kinds, options.edition)
+    problems = found.problems + leaks
+    html = found.html
+    for name, generated in options.blocks.items():
+        html = html.replace(block_placeholder(name), generated)
+    for number, (seed_key, words) in enumerate(found.banks.items(), start=1):
+        html = html.replace(bank_placeholder(number), word_bank(words, seed_key))
+    if options.worksheet and found.questions == 0 and not problems:
+        problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
+    return Markup(html, problems, found.questions, found.points, list(found.key), list(found.images), dict(found.banks))
 
 
 def prefix_ids(html: str, prefix: str) -> str:
@@ -135,19 +214,7 @@ class Options:
     kinds: dict[str, BlockKind]
     folder: str
     documents: dict[str, str]
-    depth: int
-
-
-class CoursepackExtension(Extension):
-    """Registers the block and question preprocessor, after whitespace is normalised."""
-
-    def __init__(self, result: Markup, renderer: QuestionRenderer, first_line: int, options: Options):
-        super().__init__()
-        self.args = (result, renderer, first_line, options)
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # Before fenced code (25) stashes code blocks, so line numbers stay true after them.
-        md.preprocessors.register(BlockPreprocessor(md, *self.args), "coursepack", 28)
+    depth: int = 0
 
 
 class BlockPreprocessor(Preprocessor):
@@ -278,6 +345,8 @@ class BlockPreprocessor(Preprocessor):
         if options.depth >= blocks.MAX_DEPTH:
             self.problem(fence.line, f"nesting deeper than {blocks.MAX_DEPTH} (blocks inside blocks)")
             return []
+        if kind.audience != "all":
+            self.result.varies.add("audience")
         if not kind.shown_in(options.edition):
             return []
         title = fence.title
@@ -289,20 +358,7 @@ class BlockPreprocessor(Preprocessor):
         repeats = found and found.group(1).strip().lower() == kind.heading.lower()
         if kind.box and found and not title and (kind.audience != "teacher" or repeats):
             title, inner, body_line = found.group(1), inner[first + 1 :], body_line + first + 1
-        nested = render(
-            "\n".join(inner),
-            body_line,
-            edition=options.edition,
-            worksheet=options.worksheet,
-            graded=options.graded,
-            seed=options.seed,
-            blocks=options.blocks,
-            kinds=options.kinds,
-            folder=options.folder,
-            documents=options.documents,
-            shared=self.result,
-            depth=options.depth + 1,
-        )
+        nested = read("\n".join(inner), body_line, replace(options, depth=options.depth + 1), self.result).result
         if not kind.box:
             return self.stash(nested.html)
         heading = sanitise(inline(title)) if title else html_module.escape(kind.heading)
@@ -313,6 +369,7 @@ class BlockPreprocessor(Preprocessor):
         return self.stash(f'<aside class="lesson-box block-{kind.name}">{label}{nested.html}</aside>')
 
     def question(self, block: list[tuple[int, str]]) -> list[str]:
+        self.result.varies.add("audience")  # the teacher edition prints the answers
         try:
             question = parse_question(block, self.options.graded)
         except QuestionProblem as problem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -74,8 +75,12 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+@functools.lru_cache(maxsize=1024)
 def split_front_matter(path: str, text: str) -> Source:
-    """Split ``---`` YAML front matter from the Markdown body, keeping line numbers."""
+    """Split ``---`` YAML front matter from the Markdown body, keeping line numbers.
+
+    Read once per process for the same text (watch reads again only what changed): the Source is shared.
+    """
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise SourceProblem(1, "the file must start with front matter: a line '---', fields, then '---'")

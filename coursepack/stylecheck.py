@@ -7,17 +7,17 @@ warnings captured: whatever it would warn about while rendering is reported here
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import tinycss2
-from weasyprint import CSS
 
 from .errors import Problem
 from .images import display, link_problem, svg_problems
 from .svgcheck import short_url, stylesheet_links
-from .typeset import ConfinedFetcher, collect_warnings
 
 STYLESHEETS = ("coursepack.css",)  # what the typesetter loads from the styles folder
 POSITION = re.compile(r" at (\d+):\d+([,.])?")
@@ -86,8 +86,18 @@ def sheet_problems(path: Path, roots: tuple[Path, ...], chain: tuple[Path, ...])
     return css_problems(text, path, roots, chain, shown)
 
 
-def css_problems(text: str, path: Path, roots: tuple[Path, ...], chain: tuple[Path, ...], shown: str) -> list[Problem]:
-    """Braces, parse errors, imports, url()s and WeasyPrint's own warnings, for CSS read from ``path``."""
+@dataclass(frozen=True)
+class CssReading:
+    """What a stylesheet's text says on its own: syntax problems, links, and WeasyPrint's warnings."""
+
+    syntax: tuple[tuple[int, str], ...]
+    links: tuple[tuple[int, str, bool], ...]
+    warnings: tuple[tuple[int | None, str], ...]
+
+
+@functools.lru_cache(maxsize=64)
+def read_css(text: str, path: Path) -> CssReading:
+    """Braces, parse errors, ``@import``s and ``url()``s, and WeasyPrint's warnings: read once per text."""
     found = brace_problems(text)
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     braces = {line for line, _ in found}
@@ -96,8 +106,15 @@ def css_problems(text: str, path: Path, roots: tuple[Path, ...], chain: tuple[Pa
         for rule in rules
         if rule.type == "error" and rule.source_line not in braces
     ]
+    return CssReading(tuple(found), tuple(stylesheet_links(rules)), tuple(weasyprint_warnings(text, path, rules)))
+
+
+def css_problems(text: str, path: Path, roots: tuple[Path, ...], chain: tuple[Path, ...], shown: str) -> list[Problem]:
+    """Braces, parse errors, imports, url()s and WeasyPrint's own warnings, for CSS read from ``path``."""
+    reading = read_css(text, path)
+    found = list(reading.syntax)
     problems: list[Problem] = []
-    for line, url, imported in stylesheet_links(rules):
+    for line, url, imported in reading.links:
         if imported:
             target, message = resolve_sheet(path, url, roots, styles_only=True)
             if target is not None and target in (*chain, path):
@@ -114,7 +131,7 @@ def css_problems(text: str, path: Path, roots: tuple[Path, ...], chain: tuple[Pa
         elif target is not None and target.suffix.lower() == ".svg":
             problems += svg_problems(target, roots)
     lines = {line for line, _ in found}
-    found += [(line, message) for line, message in weasyprint_warnings(text, path, rules) if line not in lines]
+    found += [(line, message) for line, message in reading.warnings if line not in lines]
     return problems + [Problem(shown, line, message) for line, message in found]
 
 
@@ -196,6 +213,10 @@ def weasyprint_warnings(text: str, path: Path, rules: list) -> list[tuple[int | 
 
 def parse_warnings(text: str, path: Path) -> list[str]:
     """WeasyPrint's warnings for a stylesheet, parsed as the renderer parses it (but fetching nothing)."""
+    from weasyprint import CSS  # only when a stylesheet is read: importing WeasyPrint costs ~0.5 s
+
+    from .typeset import ConfinedFetcher, collect_warnings
+
     with collect_warnings() as messages:
         CSS(string=text, base_url=path.as_uri(), url_fetcher=ConfinedFetcher(()))
     return list(messages)
