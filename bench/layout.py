@@ -6,8 +6,9 @@ Run from the repository root with the environment's Python:
 
 One warm process lays out and writes every single-document PDF of each edition ``--runs`` times;
 each figure is the median over the runs of (time for the group's documents) / (their pages).
-Times are CPU time of this process, so other work on a shared machine disturbs them little;
-``wall`` in the JSON is the same figure in elapsed time.
+Times are CPU time of this process (``wall`` in the JSON: elapsed time), which other work on a
+shared machine disturbs less than elapsed time, though not at all. The ``reference`` row lays the
+lessons out with WeasyPrint's default styles only, generic prose to read the other rows against.
 """
 
 from __future__ import annotations
@@ -20,16 +21,22 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from weasyprint import CSS, HTML
+
 from coursepack import build, workers
 
 ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("lesson", "overview", "role", "worksheet", "handout", "reference")
 
 
 def measure(job: dict) -> dict[str, float]:
     """Lay out and write one document once: its pages and the seconds each step took."""
     setter = workers.typesetter(job)
     cpu, wall = time.process_time(), time.perf_counter()
-    document = setter.layout(job["html"])
+    if job["kind"] == "reference":
+        document = HTML(string=job["html"]).render(stylesheets=[CSS(string=workers.PAPER_CSS[job["paper"]])])
+    else:
+        document = setter.layout(job["html"])
     layout_cpu, layout_wall = time.process_time() - cpu, time.perf_counter() - wall
     cpu = time.process_time()
     setter.write(document, workers.identifier(job["path"], job["html"]))
@@ -51,17 +58,37 @@ def run(jobs: list[dict], runs: int) -> list[dict]:
             for job in members:
                 for name, value in measure(job).items():
                     totals[name] += value
-                    every[name] += value
+                    if key[0] != "reference":
+                        every[name] += value
             samples[key].append(totals)
-        samples[("all", "all")].append(every)
+        if every:
+            samples[("all", "all")].append(every)
     rows = []
     for (kind, edition), found in samples.items():
-        members = groups.get((kind, edition), jobs)
+        members = groups.get((kind, edition), [job for job in jobs if job["kind"] != "reference"])
         row = {"kind": kind, "edition": edition, "documents": len(members), "pages": int(found[0]["pages"])}
         for name in ("layout", "write", "wall"):
             row[name] = round(statistics.median(1000 * sample[name] / sample["pages"] for sample in found), 1)
         rows.append(row)
     return rows
+
+
+def selected(args: argparse.Namespace) -> list[dict]:
+    """The document jobs to measure, sorted by kind, and the reference lessons."""
+    jobs = [
+        job
+        for job in workers.jobs(build.load(args.course))
+        if job["type"] == "document"
+        and (not args.kind or job["kind"] in args.kind)
+        and (not args.edition or job["path"].split("/", 1)[0] in args.edition)
+    ]
+    reference = [
+        {**job, "kind": "reference", "path": f"reference/{job['path']}"}
+        for job in jobs
+        if job["kind"] == "lesson" and job["path"].startswith("student/")
+    ]
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    return sorted(jobs, key=lambda job: order.get(job["kind"], len(order))) + reference
 
 
 def main() -> int:
@@ -72,19 +99,13 @@ def main() -> int:
     parser.add_argument("--course", type=Path, default=ROOT, help="the course folder (default: the bundled course)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
-    jobs = [
-        job
-        for job in workers.jobs(build.load(args.course))
-        if job["type"] == "document"
-        and (not args.kind or job["kind"] in args.kind)
-        and (not args.edition or job["path"].split("/", 1)[0] in args.edition)
-    ]
+    jobs = selected(args)
     if not jobs:
         print("no documents match", file=sys.stderr)
         return 1
     rows = run(jobs, args.runs)
     if args.json:
-        print(json.dumps({"unit": "ms/page", "runs": args.runs, "rows": rows}, indent=2))
+        print(json.dumps({"unit": "ms/page", "clock": "cpu", "runs": args.runs, "rows": rows}, indent=2))
         return 0
     print(f"ms per page, CPU time, median of {args.runs} runs")
     print(f"{'kind':<10} {'edition':<12} {'docs':>4} {'pages':>5} {'layout':>7} {'write':>6} {'(wall)':>7}")
