@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import html
 import json
 import os
-import re
 import secrets
 import shutil
 import stat
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import __version__
 from .errors import CoursepackError
-from .workers import Output
+from .targets import Output
 
 CACHE = ".coursepack-cache.json"
 LOCK = ".lock"
@@ -255,7 +253,16 @@ def identity(out: Path) -> dict[str, Any]:
     return {"path": os.path.realpath(out), "device": info.st_dev, "inode": info.st_ino}
 
 
-def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Manifest:
+    """What the last build in this folder recorded: each file it wrote, its outputs in order, what it read."""
+
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: tuple[str, ...] = ()
+    inputs: dict[str, list[int]] = field(default_factory=dict)
+
+
+def read_manifest(out: Path) -> Manifest:
     """What an earlier build recorded for this very folder; empty when missing, malformed or another folder's."""
     try:
         with opened(out) as folder:
@@ -264,43 +271,37 @@ def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
                 manifest = json.loads(handle.read())
         here = identity(out)
     except (OSError, ValueError, CoursepackError):
-        return {}
+        return Manifest()
     if not isinstance(manifest, dict) or manifest.get("folder") != here or not isinstance(manifest.get("files"), dict):
-        return {}
-    return {path: entry for path, entry in manifest["files"].items() if isinstance(entry, dict)}
+        return Manifest()
+    files = {path: entry for path, entry in manifest["files"].items() if isinstance(entry, dict)}
+    outputs = manifest.get("outputs")
+    inputs = manifest.get("inputs")
+    if manifest.get("version") != __version__ or not isinstance(outputs, list) or not isinstance(inputs, dict):
+        return Manifest(files)
+    if not all(isinstance(path, str) for path in outputs) or not all(isinstance(v, list) for v in inputs.values()):
+        return Manifest(files)
+    return Manifest(files, tuple(outputs), inputs)
 
 
-def record(key: str, stamp: Stamp, output: Output) -> dict[str, Any]:
+def record_of(key: str, stamp: Stamp, output: Output) -> dict[str, Any]:
     """The manifest entry for a PDF: its inputs' digest, the file written, and what the summary needs."""
     return {"key": key, **asdict(stamp), **{name: getattr(output, name) for name in RECORDED}}
 
 
-def write_manifest(out: Path, files: dict[str, dict[str, Any]]) -> None:
-    """Record what this build wrote, tied to this folder."""
+def write_manifest(
+    out: Path, files: dict[str, dict[str, Any]], outputs: list[str], inputs: dict[str, list[int]]
+) -> None:
+    """Record what this build wrote, tied to this folder, with the outputs in order and what it read."""
     with writing(out):
-        manifest = {"folder": identity(out), "files": files}
+        manifest = {
+            "folder": identity(out),
+            "version": __version__,
+            "files": files,
+            "outputs": outputs,
+            "inputs": inputs,
+        }
     write_atomic(out, CACHE, json.dumps(manifest, indent=1, sort_keys=True).encode())
-
-
-def job_key(job: dict[str, Any], root: Path, styles_digest: str) -> str:
-    """A digest of everything a PDF is made from: its HTML, the styles, images and bound PDFs."""
-    digest = hashlib.sha256(f"{__version__}\0{job['path']}\0{job['paper']}\0{styles_digest}".encode())
-    digest.update(job["html"].encode())
-    digest.update(json.dumps(job.get("front"), sort_keys=True).encode())
-    for src in sorted(set(re.findall(r'<img[^>]*\ssrc="([^"]+)"', job["html"]))):
-        path = root / html.unescape(src)
-        digest.update(path.read_bytes() if path.is_file() else b"missing")
-    for _, data, password, scale in job.get("bound", []):
-        digest.update(hashlib.sha256(data).digest() + f"{password}\0{scale}".encode())
-    return digest.hexdigest()
-
-
-def folder_digest(folder: Path, pattern: str = "*") -> str:
-    """A digest of the files in a folder (styles, or coursepack's own code)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def fields_of(entry: dict[str, Any]) -> dict[str, Any] | None:

@@ -200,7 +200,7 @@ def font_names(pdf: bytes) -> list[str]:
     reader = PdfReader(BytesIO(pdf))
     names = []
     for page in reader.pages:
-        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
-        for ref in fonts.get_object().values():
+        fonts = entry(entry(page, "/Resources"), "/Font")
+        for ref in fonts.values() if isinstance(fonts, DictionaryObject) else []:
             names.append(str(ref.get_object().get("/BaseFont", "")))
     return names

@@ -12,9 +12,10 @@ from concurrent.futures import ProcessPoolExecutor, TimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import CoursepackError
+from .targets import PARTS
 
 JOB_SECONDS = 300
 TOO_SLOW = f"it took longer than {JOB_SECONDS} s; split the document into smaller ones"
@@ -47,13 +48,33 @@ def gigabytes(size: int) -> str:
     return f"{size / (1 << 30):.1f}".removesuffix(".0") + " GB"
 
 
-def failure(job: dict[str, Any], reason: str) -> CoursepackError:
+class Job(Protocol):
+    """Anything a worker makes: a PDF (its path) from a source (named when it fails)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+
+def failure(job: Job, reason: str) -> CoursepackError:
     """One plain sentence naming the source and the PDF that was being made."""
-    return CoursepackError(f"{job['source']}: making {job['path']} failed: {reason}")
+    return CoursepackError(f"{job.source}: making {shown(job.path)} failed: {reason}")
 
 
-def render_all(run: Callable[[dict[str, Any]], Any], todo: list[dict[str, Any]], workers: int, scratch: Path) -> list:
-    """Run every job in worker processes; a worker that dies is found and named by running jobs alone."""
+def shown(path: str) -> str:
+    """A path as a teacher knows it: a kept part is named after its document."""
+    return path.removeprefix(PARTS + "/")
+
+
+def render_all(
+    run: Callable[[Any], Any], todo: list, workers: int, scratch: Path, done: Callable[[Any], None] | None = None
+) -> list:
+    """Run every job in worker processes; a worker that dies is found and named by running jobs alone.
+
+    ``done`` is called with each result as it comes in, in the order of the jobs.
+    """
     if not todo:
         return []
     context = multiprocessing.get_context("fork")
@@ -62,12 +83,14 @@ def render_all(run: Callable[[dict[str, Any]], Any], todo: list[dict[str, Any]],
         max_workers=max(1, workers), mp_context=context, initializer=start_worker, initargs=(str(scratch),)
     )
     outputs: list = []
-    broken: list[dict[str, Any]] = []
+    broken: list[Job] = []
     try:
         futures = [pool.submit(run, job) for job in todo]
         for job, future in zip(todo, futures, strict=True):
             try:
                 outputs.append(future.result(timeout=JOB_SECONDS))
+                if done:
+                    done(outputs[-1])
             except TimeoutError:
                 raise failure(job, TOO_SLOW) from None
             except MemoryError:
@@ -84,8 +107,11 @@ def render_all(run: Callable[[dict[str, Any]], Any], todo: list[dict[str, Any]],
             process.kill()
         pool.shutdown(wait=True, cancel_futures=True)
     if broken:
-        redone = {job["path"]: run_alone(run, job, scratch) for job in broken}
-        outputs = [output or redone[job["path"]] for job, output in zip(todo, outputs, strict=True)]
+        redone = {job.path: run_alone(run, job, scratch) for job in broken}
+        for output in redone.values():
+            if done:
+                done(output)
+        outputs = [output or redone[job.path] for job, output in zip(todo, outputs, strict=True)]
     return outputs
 
 
@@ -94,7 +120,7 @@ def too_big() -> str:
     return f"it needed more than {gigabytes(memory_budget())} of memory; split the document or shrink its images"
 
 
-def run_alone(run: Callable[[dict[str, Any]], Any], job: dict[str, Any], scratch: Path) -> Any:
+def run_alone(run: Callable[[Any], Any], job: Job, scratch: Path) -> Any:
     """Run one job in its own process, to tell a job that kills its worker from its innocent neighbours."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -124,7 +150,7 @@ def run_alone(run: Callable[[dict[str, Any]], Any], job: dict[str, Any], scratch
     raise failure(job, death(process.exitcode))
 
 
-def run_and_send(run: Callable[[dict[str, Any]], Any], job: dict[str, Any], scratch: str, sender: Connection) -> None:
+def run_and_send(run: Callable[[Any], Any], job: Job, scratch: str, sender: Connection) -> None:
     """In a lone worker: run one job and send its result, or what went wrong, to the parent."""
     start_worker(scratch)
     try:

@@ -1,135 +1,36 @@
-"""Render jobs: every PDF to make, laid out and written in worker processes under budgets."""
+"""Work done in worker processes: lay out each part once; compose documents and packets from parts."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from . import links, packet, pdfcheck, templates
-from .loading import Plan
-from .model import BoundPdf
+from . import compose, packet, templates
+from .stamp import NO_MARGIN_BOXES, STAMP_CSS, StampPage, stamp_html
+from .targets import DocumentTarget, Output, PacketTarget, Part, PartTarget, Running, Setup
 from .typeset import Document, Page, Typesetter, collect_warnings
 
-BLANK_END = '<section class="blank-end"><p>This page is intentionally left blank.</p></section>'
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
 ROLE_PAGE_LIMIT = 2
 FEW_LINES = 0.2  # a last page whose end mark sits in its top fifth holds only a few lines
+LAYERS = {"part": NO_MARGIN_BOXES, "stamp": STAMP_CSS, "front": ""}
+
+_typesetters: dict[tuple[Setup, str], Typesetter] = {}
 
 
-@dataclass
-class Output:
-    """One rendered PDF, with what the summary and strict mode need."""
-
-    path: str
-    data: bytes
-    warnings: list[str] = field(default_factory=list)
-    pages: int = 0
-    documents: int = 0
-    duplex: bool = False
-    notes: list[str] = field(default_factory=list)
-    reused: bool = False
-
-
-# ---------------------------------------------------------------- render
-
-
-def jobs(plan: Plan) -> list[dict[str, Any]]:
-    """Every PDF to make: each document per edition, each packet per edition."""
-    course = plan.course
-    common = {"root": str(course.root), "styles": str(course.styles), "paper": course.paper}
-    env = templates.environment(course.styles)
-    result = []
-    for edition in course.editions:
-        for doc in course.documents.values():
-            document_html = templates.render(
-                env,
-                "document.html",
-                course=course,
-                edition=edition,
-                mode="single",
-                duplex=False,
-                title=doc.title,
-                description=f"{doc.label} · {course.title}",
-                language=doc.meta.get("language") or course.language,
-                running=doc.label,
-                sections=[plan.sections[(doc.id, edition)]],
-            )
-            result.append(
-                {
-                    **common,
-                    "type": "document",
-                    "source": doc.path,
-                    "path": f"{edition}/documents/{doc.id}.pdf",
-                    "html": links.keep_present(str(document_html), {doc.id}),
-                    "kind": doc.kind,
-                    "id": doc.id,
-                }
-            )
-        for pack in course.packets:
-            body = templates.render(
-                env,
-                "document.html",
-                course=course,
-                edition=edition,
-                mode="packet",
-                duplex=pack.duplex,
-                title=f"{pack.title} · {course.title}",
-                description=f"{pack.title} · {course.title}",
-                language=course.language,
-                running=pack.title,
-                sections=[plan.sections[(item, edition)] for item in pack.items],
-            )
-            front = {
-                "course": {
-                    "title": course.title,
-                    "subtitle": course.subtitle,
-                    "teacher": course.teacher,
-                    "school": course.school,
-                },
-                "packet": {"title": pack.title},
-                "edition": edition,
-                "language": course.language,
-                "entries": [
-                    {"id": i, "title": course.item(i).title, "label": course.item(i).label, "kind": course.item(i).kind}
-                    for i in pack.items
-                ],
-            }
-            bound = [
-                (i, course.bound[i].data, course.bound[i].password, course.bound[i].scale)
-                for i in pack.items
-                if i in course.bound
-            ]
-            result.append(
-                {
-                    **common,
-                    "type": "packet",
-                    "source": "course.toml",
-                    "path": f"{edition}/{pack.id}.pdf",
-                    "html": links.keep_present(str(body), set(pack.items)),
-                    "front": front,
-                    "duplex": pack.duplex,
-                    "bound": bound,
-                    "notes": [note for i in pack.items if i in course.bound for note in bound_notes(course.bound[i])],
-                    "documents": len(pack.items),
-                }
-            )
-    return result
-
-
-_typesetters: dict[tuple, Typesetter] = {}
-
-
-def typesetter(job: dict[str, Any]) -> Typesetter:
-    """The typesetter for a job's course, styles and paper, made once per worker process and kept."""
-    key = (job["root"], job["styles"], job["paper"])
+def typesetter(setup: Setup, layer: str) -> Typesetter:
+    """The typesetter for a course's styles and paper, for parts, stamps or front matter; kept per process."""
+    key = (setup, layer)
     if key not in _typesetters:
-        styles = Path(job["styles"])
+        styles = Path(setup.styles)
+        root = Path(setup.root)
         _typesetters[key] = Typesetter(
-            Path(job["root"]), (Path(job["root"]), styles), [styles / "coursepack.css"], PAPER_CSS[job["paper"]]
+            root, (root, styles), [styles / "coursepack.css"], PAPER_CSS[setup.paper] + LAYERS[layer]
         )
-    return _typesetters[key]
+    setter = _typesetters[key]
+    setter.fetcher.refused.clear()
+    setter.removed.clear()
+    return setter
 
 
 def identifier(*parts: str) -> bytes:
@@ -137,80 +38,96 @@ def identifier(*parts: str) -> bytes:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32].encode()
 
 
-def run_job(job: dict[str, Any]) -> Output:
-    """Render one PDF (in a worker process); warnings are returned, not printed."""
+def lay_out(target: PartTarget) -> Part:
+    """Lay out one document in one edition (in a worker), without running headers and footers."""
     with collect_warnings() as warnings:
-        setter = typesetter(job)
-        setter.fetcher.refused.clear()
-        setter.removed.clear()
-        if job["type"] == "document":
-            document = setter.layout(job["html"])
-            data = setter.write(document, identifier(job["path"], job["html"]))
-            output = Output(job["path"], data, pages=len(document.pages), documents=1)
-            output.warnings += font_fallbacks(data, Path(job["styles"]))
-            if job["kind"] == "role" and not job["path"].startswith("large-print/"):
-                output.warnings += role_budget(document, job["id"])
-        else:
-            output = render_packet(setter, job)
-    output.warnings += [f"WeasyPrint: {w}" for w in warnings]
-    output.warnings += [f"refused to load {url}" for url in setter.fetcher.refused]
-    output.warnings += setter.removed
-    output.warnings = [f"{job['source']}: warning: {w}" for w in dict.fromkeys(output.warnings)]
-    return output
+        setter = typesetter(target.setup, "part")
+        document = setter.layout(target.html)
+        data = setter.write(document, identifier(target.path, target.html))
+    found = font_fallbacks(data, Path(target.setup.styles))
+    if target.kind == "role" and target.edition != "large-print":
+        found += role_budget(document, target.doc_id)
+    found += [f"WeasyPrint: {w}" for w in warnings]
+    found += [f"refused to load {url}" for url in setter.fetcher.refused] + setter.removed
+    notes = tuple(f"{target.source}: warning: {w}" for w in dict.fromkeys(found))
+    return Part(target.path, data, len(document.pages), notes)
 
 
-def render_packet(setter: Typesetter, job: dict[str, Any]) -> Output:
-    """Lay out the body, then the cover and contents with true page numbers; one PDF."""
-    body = setter.layout(job["html"])
-    if job["duplex"] and len(body.pages) % 2:
-        body = setter.layout(job["html"].replace("</body>", BLANK_END + "</body>"))
-    starts: dict[str, int] = {}
-    for number, page in enumerate(body.pages, start=1):
-        for anchor in page.anchors:
-            starts.setdefault(anchor, number)
-    front_context = dict(job["front"])
-    for entry in front_context["entries"]:
-        entry["page"] = starts.get(f"doc-{entry['id']}", "")
-    env = templates.environment(Path(job["styles"]))
+def stamp(setup: Setup, running: Running, pages: list[StampPage], name: str) -> bytes:
+    """Lay out and write the running headers and footers of a PDF's body pages."""
+    setter = typesetter(setup, "stamp")
+    with collect_warnings():
+        document = setter.layout(stamp_html(running, pages))
+        return setter.write(document, identifier(name, "stamp"))
+
+
+def make_document(target: DocumentTarget, part: Part) -> Output:
+    """A document's own PDF: its laid-out part with page numbers and running titles stamped on."""
+    pages = [StampPage(target.part.running)] * part.pages
+    data = compose.stamped(part.data, stamp(target.part.setup, target.running, pages, target.path))
+    return Output(target.path, data, list(part.warnings), part.pages, 1, target.running.duplex)
+
+
+def make_packet(target: PacketTarget, parts: list[Part]) -> Output:
+    """A packet: cover and contents with true page numbers, then its parts (duplex-padded), stamped and bound."""
+    places = compose.body_pages([part.pages for part in parts], target.running.duplex)
+    first = compose.starts(places)
+    front, front_warnings = front_matter(target, first)
+    pages = [
+        StampPage("", blank=True) if place is compose.BLANK else StampPage(target.parts[place[0]].running)
+        for place in places
+    ]
+    overlay = stamp(target.setup, target.running, pages, target.path)
+    bare = {index for index, part in enumerate(target.parts) if not part.stamped}
+    data = compose.compose(front, [part.data for part in parts], overlay, places, bare)
+    if target.bound:
+        offset = compose.page_count(front)
+        starts = {part.doc_id: offset + first[index] - 1 for index, part in enumerate(target.parts)}
+        data = packet.bind(data, [(starts[b.doc_id], b.data, b.password, b.scale) for b in target.bound])
+    warnings = [w for part in parts for w in part.warnings] + front_warnings
+    pages_total = compose.page_count(data)
+    return Output(
+        target.path, data, warnings, pages_total, len(target.parts), target.running.duplex, list(target.notes)
+    )
+
+
+def front_matter(target: PacketTarget, first: dict[int, int]) -> tuple[bytes, list[str]]:
+    """The cover and contents, numbered i, ii, …, padded to an even count when duplex; and their warnings."""
+    setter = typesetter(target.setup, "front")
+    env = templates.environment(Path(target.setup.styles))
+    context = {
+        "course": dict(target.front),
+        "packet": {"title": target.title},
+        "edition": target.running.edition,
+        "language": target.running.language,
+        "entries": [
+            {"id": e.id, "title": e.title, "label": e.label, "kind": e.kind, "page": first.get(index, "")}
+            for index, e in enumerate(target.entries)
+        ],
+    }
 
     def front_html(pad: bool) -> str:
-        sections = [templates.render(env, "front.html", pad=pad, **front_context)]
+        sections = [templates.render(env, "front.html", pad=pad, **context)]
         return templates.render(
             env,
             "document.html",
             mode="front",
-            duplex=job["duplex"],
-            title=job["front"]["packet"]["title"],
+            duplex=target.running.duplex,
+            title=target.title,
             description="",
             running="",
             sections=sections,
-            **{k: front_context[k] for k in ("course", "edition", "language")},
+            **{k: context[k] for k in ("course", "edition", "language")},
         )
 
-    front = setter.layout(front_html(False))
-    if job["duplex"] and len(front.pages) % 2:
-        front = setter.layout(front_html(True))
-    combined = body.copy(front.pages + body.pages)
-    offset = len(front.pages)
-    data = setter.write(combined, identifier(job["path"], job["html"]), front_pages=offset)
-    warnings = font_fallbacks(data, Path(job["styles"]))
-    if job["bound"]:
-        bound = [(offset + starts[f"doc-{item}"] - 1, *rest) for item, *rest in job["bound"]]
-        data = packet.bind(data, bound)
-    return Output(job["path"], data, warnings, len(combined.pages), job["documents"], job["duplex"], job["notes"])
-
-
-def bound_notes(item: BoundPdf) -> list[str]:
-    """What a teacher should know about an existing PDF bound into a packet."""
-    notes = [f"{item.path}: note: its pages are bound without tags; a screen reader cannot read them"]
-    if item.repaired:
-        notes.append(f"{item.path}: note: the PDF was damaged and has been repaired; check its pages in the packet")
-    if item.removed:
-        them = "it" if len(item.removed) == 1 and item.removed[0].count == 1 else "them"
-        kept = f"; kept {pdfcheck.in_words(item.kept)}" if item.kept else ""
-        removed = pdfcheck.in_words(item.removed)
-        notes.append(f"{item.path}: note: removed {removed} (a printed packet cannot use {them}){kept}")
-    return notes
+    with collect_warnings() as warnings:
+        document = setter.layout(compose.outward(str(front_html(False)), every_link=True))
+        if target.running.duplex and len(document.pages) % 2:
+            document = setter.layout(compose.outward(str(front_html(True)), every_link=True))
+        data = setter.write(document, identifier(target.path, front_html(False)))
+    found = font_fallbacks(data, Path(target.setup.styles)) + [f"WeasyPrint: {w}" for w in warnings]
+    found += [f"refused to load {url}" for url in setter.fetcher.refused] + setter.removed
+    return data, [f"{target.source}: warning: {w}" for w in dict.fromkeys(found)]
 
 
 def role_budget(document: Document, doc_id: str) -> list[str]:

@@ -21,10 +21,10 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from coursepack.build import make_one
 from coursepack.cli import main
 from coursepack.loading import load
 from coursepack.pdfcheck import PdfProblem, check_pdf, check_streams, in_words
-from coursepack.workers import jobs, run_job
 
 PDF = "handouts/extra.pdf"
 
@@ -92,8 +92,7 @@ def refused(course, capsys, pdf: bytes) -> str:
 
 def student_packet(course, tmp_path, pdf: bytes) -> tuple[Path, list[str]]:
     """Render only the student packet (quick): where it is written, and the notes for the teacher."""
-    job = next(j for j in jobs(load(packet_course(course, pdf))) if j["path"] == "student/unit.pdf")
-    output = run_job(job)
+    output = make_one(load(packet_course(course, pdf)), "student/unit.pdf")
     assert output.warnings == []
     path = tmp_path / "unit.pdf"
     path.write_bytes(output.data)

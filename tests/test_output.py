@@ -159,8 +159,8 @@ def test_a_malformed_build_cache_is_read_as_empty(course, cache):
         cache = {**cache, "folder": {"path": os.path.realpath(out), "device": info.st_dev, "inode": info.st_ino}}
     (out / CACHE).write_text(json.dumps(cache))
     manifest = read_manifest(out)
-    assert all(isinstance(entry, dict) for entry in manifest.values())
-    assert reuse(out, manifest, "student/unit.pdf", "x") is None
+    assert all(isinstance(entry, dict) for entry in manifest.files.values())
+    assert reuse(out, manifest.files, "student/unit.pdf", "x") is None
 
 
 def test_a_build_over_a_malformed_cache_renders_everything(course, capsys):

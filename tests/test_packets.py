@@ -153,8 +153,7 @@ def test_contents_running_to_two_pages_keeps_true_page_numbers(course):
     toml = COURSE_TOML.replace('documents = ["intro", "roles/*"]', 'documents = ["l*"]\nduplex = true')
     root = course({"course.toml": toml, **lessons}, base=False)
     plan = pipeline.load(root)
-    job = next(j for j in pipeline.jobs(plan) if j["path"] == "student/unit.pdf")
-    output = pipeline.run_job(job)
+    output = pipeline.make_one(plan, "student/unit.pdf")
     assert output.warnings == []
     reader = PdfReader(BytesIO(output.data))
     labels = reader.page_labels

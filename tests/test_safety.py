@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import REPO, pages_text, squash
@@ -140,6 +141,7 @@ def test_pdfs_have_ordinary_permissions_and_no_litter_is_left(course, capsys, tm
     assert sorted(p.name for p in (root / "build").iterdir()) == [
         ".coursepack-cache.json",
         ".coursepack-output",
+        ".coursepack-parts",
         ".lock",
         "large-print",
         "student",
@@ -147,6 +149,7 @@ def test_pdfs_have_ordinary_permissions_and_no_litter_is_left(course, capsys, tm
     ] or sorted(p.name for p in (root / "build").iterdir()) == [
         ".coursepack-cache.json",
         ".coursepack-output",
+        ".coursepack-parts",
         ".lock",
         "student",
         "teacher",
@@ -297,19 +300,19 @@ def test_two_builds_a_year_apart_give_the_same_bytes(course, tmp_path, monkeypat
 # ---------------------------------------------------------------- workers that fail
 
 
-def dies_on_b(job: dict) -> str:
+def dies_on_b(job: SimpleNamespace) -> str:
     """A job runner whose worker is killed (as the system's out-of-memory killer would) on job b."""
-    if job["path"] == "b.pdf":
+    if job.path == "b.pdf":
         os.kill(os.getpid(), signal.SIGKILL)
-    return job["path"]
+    return job.path
 
 
-def runs_out_of_memory(job: dict) -> str:
+def runs_out_of_memory(job: SimpleNamespace) -> str:
     raise MemoryError
 
 
 def test_a_worker_that_dies_is_named_truthfully_and_its_neighbours_survive(tmp_path):
-    jobs = [{"path": f"{name}.pdf", "source": f"lessons/{name}.md"} for name in "abc"]
+    jobs = [SimpleNamespace(path=f"{name}.pdf", source=f"lessons/{name}.md") for name in "abc"]
     with pytest.raises(CoursepackError) as error:
         render_all(dies_on_b, jobs, 2, tmp_path)
     assert str(error.value) == (
@@ -321,7 +324,7 @@ def test_a_worker_that_dies_is_named_truthfully_and_its_neighbours_survive(tmp_p
 
 def test_a_worker_out_of_memory_names_the_limit_in_force(tmp_path):
     with pytest.raises(CoursepackError) as error:
-        render_all(runs_out_of_memory, [{"path": "a.pdf", "source": "lessons/a.md"}], 1, tmp_path)
+        render_all(runs_out_of_memory, [SimpleNamespace(path="a.pdf", source="lessons/a.md")], 1, tmp_path)
     assert str(error.value) == (
         f"lessons/a.md: making a.pdf failed: it needed more than {gigabytes(memory_budget())} of memory; "
         "split the document or shrink its images"

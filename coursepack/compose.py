@@ -1,0 +1,370 @@
+"""Compose PDFs from laid-out parts with pypdf: pages, one structure tree, bookmarks, destinations, labels."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from io import BytesIO
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    Fit,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
+
+DOCUMENT_LINK = "https://document.coursepack.invalid/"  # a link to another document's anchor, resolved here
+XREF_HREF = re.compile(r'(<a class="xref" data-document="[^"]+" href=")#')
+TAGGED_CONTENT = re.compile(rb"/\w+\s*<<\s*/MCID\s+\d+\s*>>\s*BDC")
+STAMP = "/CoursepackStamp"
+BLANK = None  # a body page that shows no part: a duplex padding page, drawn by the stamp alone
+PagePlace = tuple[int, int] | None  # (part, page in that part), or BLANK
+
+
+def body_pages(page_counts: Sequence[int], duplex: bool) -> list[PagePlace]:
+    """Which part page each body page shows: parts in order, each starting on a right-hand page when duplex."""
+    places: list[PagePlace] = []
+    for part, count in enumerate(page_counts):
+        if duplex and len(places) % 2:
+            places.append(BLANK)
+        places += [(part, page) for page in range(count)]
+    if duplex and len(places) % 2:
+        places.append(BLANK)
+    return places
+
+
+def starts(places: Sequence[PagePlace]) -> dict[int, int]:
+    """The body page number (from 1) on which each part starts."""
+    first: dict[int, int] = {}
+    for number, place in enumerate(places, start=1):
+        if place is not BLANK:
+            first.setdefault(place[0], number)
+    return first
+
+
+def outward(html: str, every_link: bool = False) -> str:
+    """Links to other documents (cross-references; with ``every_link``, every in-page link) made resolvable here.
+
+    A document is laid out alone, so a link to another document's anchor cannot be resolved then;
+    it is written as a placeholder web link, and made a jump when the target is in the same PDF.
+    """
+    if every_link:
+        return html.replace(' href="#', f' href="{DOCUMENT_LINK}')
+    return XREF_HREF.sub(rf"\1{DOCUMENT_LINK}", html)
+
+
+def stamped(part: bytes, stamp: bytes) -> bytes:
+    """One laid-out document with its running header and footer drawn over each page."""
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(part)))
+    overlay = PdfReader(BytesIO(stamp))
+    for page, over in zip(writer.pages, overlay.pages, strict=True):
+        draw_over(page, as_form(writer, over))
+    resolve_links(writer)
+    unique_font_names(writer)
+    return written(writer)
+
+
+def page_count(data: bytes) -> int:
+    """How many pages a PDF has."""
+    return len(PdfReader(BytesIO(data)).pages)
+
+
+def compose(
+    front: bytes, parts: Sequence[bytes], stamp: bytes, places: Sequence[PagePlace], bare: set[int] = frozenset()
+) -> bytes:
+    """A packet: the front matter's PDF, then every body page (a part's page or a blank) with its stamp.
+
+    Pages of the ``bare`` parts (placeholders for existing PDFs) get no stamp.
+    The front matter gives the catalog (title, language, identifier, metadata); each part's structure
+    tree, bookmarks and named destinations join the packet's, so it reads as one tagged document.
+    """
+    front_reader = PdfReader(BytesIO(front))
+    writer = PdfWriter(clone_from=front_reader)
+    front_pages = len(writer.pages)
+    if "/Outlines" in writer.root_object:
+        del writer.root_object[NameObject("/Outlines")]
+    readers = [PdfReader(BytesIO(data)) for data in parts]
+    overlay = PdfReader(BytesIO(stamp))
+    added: dict[int, list[PageObject]] = {part: [] for part in range(len(readers))}
+    for index, place in enumerate(places):
+        over = overlay.pages[index]
+        if place is BLANK:
+            page = writer.add_blank_page(float(over.mediabox.width), float(over.mediabox.height))
+            draw_over(page, as_form(writer, over))
+            continue
+        part, number = place
+        page = writer.add_page(readers[part].pages[number])
+        if part not in bare:
+            draw_over(page, as_form(writer, over))
+        added[part].append(page)
+    tree = Structure(writer)
+    top = copy_bookmarks(writer, front_reader, front_reader.outline, None, list(writer.pages[:front_pages]))
+    parent = top[0] if top else None
+    for part, reader in enumerate(readers):
+        tree.join(reader, added[part])
+        copy_bookmarks(writer, reader, reader.outline, parent, added[part])
+    join_destinations(writer, readers)
+    resolve_links(writer)
+    writer.set_page_label(0, front_pages - 1, style="/r")
+    writer.set_page_label(front_pages, len(writer.pages) - 1, style="/D", start=1)
+    unique_font_names(writer)
+    return written(writer)
+
+
+def as_form(writer: PdfWriter, page: PageObject) -> IndirectObject:
+    """A stamp page as a form XObject in the writer, all of it an artifact (WeasyPrint tags margin text)."""
+    content = page["/Contents"].get_object()
+    data = TAGGED_CONTENT.sub(b"/Artifact BMC", content.get_data())
+    content.set_data(data)
+    content[NameObject("/Type")] = NameObject("/XObject")
+    content[NameObject("/Subtype")] = NameObject("/Form")
+    content[NameObject("/BBox")] = ArrayObject(page.mediabox)
+    content[NameObject("/Resources")] = page.raw_get("/Resources")
+    return content.clone(writer).indirect_reference
+
+
+def draw_over(page: PageObject, form: IndirectObject) -> None:
+    """Draw a form over a page's content, as an artifact, without reading the page's content stream."""
+    resources = DictionaryObject(page["/Resources"].get_object()) if "/Resources" in page else DictionaryObject()
+    forms = DictionaryObject(resources["/XObject"].get_object()) if "/XObject" in resources else DictionaryObject()
+    forms[NameObject(STAMP)] = form
+    resources[NameObject("/XObject")] = forms
+    page[NameObject("/Resources")] = resources
+    body = page.get_contents().get_data() if "/Contents" in page else b""
+    stream = DecodedStreamObject()
+    stream.set_data(b"q\n" + body + b"\nQ\n/Artifact BMC q " + STAMP.encode() + b" Do Q EMC\n")
+    page.replace_contents(stream.flate_encode())
+
+
+def written(writer: PdfWriter) -> bytes:
+    """The PDF's bytes."""
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+class Structure:
+    """The packet's structure tree, which the parts' trees join in page order."""
+
+    def __init__(self, writer: PdfWriter):
+        self.writer = writer
+        root = writer.root_object["/StructTreeRoot"].get_object()
+        self.document = root["/K"][0] if isinstance(root["/K"], ArrayObject) else root["/K"]
+        self.parents = root["/ParentTree"].get_object()
+        self.numbers = ArrayObject(number_tree(self.parents))
+        self.parents[NameObject("/Nums")] = self.numbers
+        if "/Kids" in self.parents:
+            del self.parents[NameObject("/Kids")]
+        self.root = root
+        self.next_key = max((int(key) for key in self.numbers[::2]), default=-1) + 1
+
+    def join(self, reader: PdfReader, pages: list[PageObject]) -> None:
+        """Add a part's structure elements under the packet's document element, renumbering its keys."""
+        source = reader.root_object.get("/StructTreeRoot")
+        if source is None:
+            return
+        source = source.get_object()
+        offset = self.next_key
+        for page in pages:
+            if "/StructParents" in page:
+                page[NameObject("/StructParents")] = NumberObject(page["/StructParents"] + offset)
+            for annotation in page.get("/Annots", []):
+                annotation = annotation.get_object()
+                if "/StructParent" in annotation:
+                    annotation[NameObject("/StructParent")] = NumberObject(annotation["/StructParent"] + offset)
+        kids = source["/K"] if isinstance(source["/K"], ArrayObject) else ArrayObject([source["/K"]])
+        document_kids = self.document.get_object()["/K"]
+        for kid in kids:
+            element = kid.get_object()
+            inner = element["/K"] if element.get("/S") == "/Document" else ArrayObject([kid])
+            for grandchild in inner if isinstance(inner, ArrayObject) else [inner]:
+                copy = grandchild.clone(self.writer, ignore_fields=["/P"])
+                document_kids.append(copy)
+                adopt(copy, self.document)
+        for key, value in pairs(number_tree(source["/ParentTree"].get_object())):
+            self.numbers += [NumberObject(int(key) + offset), value.clone(self.writer, ignore_fields=["/P"])]
+            self.next_key = max(self.next_key, int(key) + offset + 1)
+        self.root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
+
+
+def adopt(element: object, parent: IndirectObject) -> None:
+    """Give a copied structure element, and every element under it, its parent again."""
+    stack = [(element, parent)]
+    while stack:
+        node, owner = stack.pop()
+        if not isinstance(node, IndirectObject):
+            continue
+        data = node.get_object()
+        if not isinstance(data, DictionaryObject) or "/S" not in data:
+            continue
+        data[NameObject("/P")] = owner
+        kids = data.get("/K")
+        stack += [(kid, node) for kid in (kids if isinstance(kids, ArrayObject) else [kids])]
+
+
+def number_tree(node: DictionaryObject) -> list:
+    """A number tree's /Nums entries, flattened from its kids."""
+    if "/Nums" in node:
+        return list(node["/Nums"])
+    return [entry for kid in node.get("/Kids", []) for entry in number_tree(kid.get_object())]
+
+
+def pairs(entries: list) -> Iterator[tuple]:
+    """(key, value) pairs of a flat /Nums or /Names array."""
+    return zip(entries[::2], entries[1::2], strict=True)
+
+
+def copy_bookmarks(
+    writer: PdfWriter, reader: PdfReader, items: list, parent: IndirectObject | None, pages: list[PageObject]
+) -> list[IndirectObject]:
+    """A PDF's bookmarks, nested as they were, leading to its pages in the packet; the top ones made."""
+    last = None
+    made = []
+    for item in items:
+        if isinstance(item, list):
+            if last is not None:
+                copy_bookmarks(writer, reader, item, last, pages)
+            continue
+        number = reader.get_destination_page_number(item)
+        if number is None or number >= len(pages):
+            continue
+        last = writer.add_outline_item(
+            title=str(item.title), page_number=pages[number], parent=parent, fit=fit_of(item)
+        )
+        made.append(last)
+    return made
+
+
+def fit_of(item: DictionaryObject) -> Fit:
+    """The destination fit of a bookmark (an /XYZ point as WeasyPrint writes them)."""
+    return Fit.xyz(left=item.get("/Left"), top=item.get("/Top"), zoom=item.get("/Zoom"))
+
+
+def join_destinations(writer: PdfWriter, readers: Sequence[PdfReader]) -> None:
+    """Every part's named destinations (anchors; their names are unique per document) in the packet."""
+    names = writer.root_object.get("/Names")
+    dests = names.get_object().get("/Dests") if names else None
+    entries = dict(pairs(number_tree_names(dests.get_object()))) if dests else {}
+    for reader in readers:
+        source = reader.root_object.get("/Names")
+        source_dests = source.get_object().get("/Dests") if source else None
+        if source_dests is None:
+            continue
+        for key, value in pairs(number_tree_names(source_dests.get_object())):
+            entries.setdefault(str(key), value.clone(writer))
+    if not entries:
+        return
+    array = ArrayObject()
+    for key in sorted(entries):
+        array += [TextStringObject(key), entries[key]]
+    if names is None:
+        writer.root_object[NameObject("/Names")] = DictionaryObject()
+        names = writer.root_object["/Names"]
+    names.get_object()[NameObject("/Dests")] = DictionaryObject({NameObject("/Names"): array})
+
+
+def number_tree_names(node: DictionaryObject) -> list:
+    """A name tree's /Names entries, flattened from its kids."""
+    if "/Names" in node:
+        return list(node["/Names"])
+    return [entry for kid in node.get("/Kids", []) for entry in number_tree_names(kid.get_object())]
+
+
+def destination_names(writer: PdfWriter) -> set[str]:
+    """The named destinations (anchors) a PDF has."""
+    names = writer.root_object.get("/Names")
+    dests = names.get_object().get("/Dests") if names else None
+    return {str(key) for key, _ in pairs(number_tree_names(dests.get_object()))} if dests else set()
+
+
+def resolve_links(writer: PdfWriter) -> None:
+    """Placeholder links to other documents jump to them when they are here; otherwise they are plain text."""
+    present = destination_names(writer)
+    tree = writer.root_object.get("/StructTreeRoot")
+    parents = dict(pairs(number_tree(tree.get_object()["/ParentTree"].get_object()))) if tree else {}
+    for page in writer.pages:
+        annotations = page.get("/Annots")
+        if annotations is None:
+            continue
+        annotations = annotations.get_object()
+        for reference in list(annotations):
+            annotation = reference.get_object()
+            action = annotation.get("/A")
+            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+            if not uri.startswith(DOCUMENT_LINK):
+                continue
+            name = uri.removeprefix(DOCUMENT_LINK)
+            if name in present:
+                del annotation[NameObject("/A")]
+                annotation[NameObject("/Dest")] = TextStringObject(name)
+                continue
+            annotations.remove(reference)
+            owner = parents.get(annotation.get("/StructParent"))
+            if owner is not None:
+                element = owner.get_object()
+                kids = element.get("/K")
+                if isinstance(kids, ArrayObject):
+                    element[NameObject("/K")] = ArrayObject(k for k in kids if not refers_to(k, reference))
+
+
+def refers_to(kid: object, annotation: IndirectObject) -> bool:
+    """Whether a structure element's kid is the object reference of an annotation."""
+    data = kid.get_object() if isinstance(kid, IndirectObject) else kid
+    if not isinstance(data, DictionaryObject) or data.get("/Type") != "/OBJR":
+        return False
+    target = data.raw_get("/Obj")
+    return isinstance(target, IndirectObject) and target.idnum == annotation.idnum
+
+
+def unique_font_names(writer: PdfWriter) -> None:
+    """Name each embedded font subset after its own glyphs, and let identical subsets share one font.
+
+    WeasyPrint names a subset after the face alone, so two documents' different subsets of one face
+    would share a name in a composed PDF; a viewer may then draw one with the other's glyphs.
+    """
+    by_name: dict[str, IndirectObject] = {}
+    for page in writer.pages:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources else None
+        if fonts is None:
+            continue
+        fonts = fonts.get_object()
+        for key in list(fonts):
+            reference = fonts.raw_get(key)
+            if not isinstance(reference, IndirectObject):
+                continue
+            name = rename_subset(reference.get_object())
+            if name is None:
+                continue
+            known = by_name.setdefault(name, reference)
+            if known != reference:
+                fonts[NameObject(key)] = known
+
+
+def rename_subset(font: DictionaryObject) -> str | None:
+    """Give a subset font a tag made from its font file, and return its new name (None: not a subset)."""
+    base = str(font.get("/BaseFont", ""))
+    if "+" not in base:
+        return None
+    descendants = font.get("/DescendantFonts")
+    inner = descendants[0].get_object() if descendants else font
+    descriptor = inner.get("/FontDescriptor")
+    if descriptor is None:
+        return None
+    descriptor = descriptor.get_object()
+    program = next((descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor), None)
+    if program is None:
+        return None
+    digest = hashlib.sha256(program.get_object().get_data()).digest()
+    tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
+    name = f"/{tag}+{base.split('+', 1)[1]}"
+    for target in (font, inner):
+        target[NameObject("/BaseFont")] = NameObject(name)
+    descriptor[NameObject("/FontName")] = NameObject(name)
+    return name

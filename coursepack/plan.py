@@ -1,0 +1,136 @@
+"""Plan: every target of a build (each document laid out once per edition, its own PDF, each packet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import compose, links, pdfcheck, templates
+from .loading import Plan, running_title
+from .model import BoundPdf, Course
+from .targets import (
+    Bound,
+    DocumentTarget,
+    Entry,
+    PacketTarget,
+    PartTarget,
+    Running,
+    Setup,
+    document_path,
+    packet_path,
+)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What a build makes: parts to lay out, then documents and packets composed from them."""
+
+    parts: tuple[PartTarget, ...]
+    documents: tuple[DocumentTarget, ...]
+    packets: tuple[PacketTarget, ...]
+
+    @property
+    def outputs(self) -> tuple[DocumentTarget | PacketTarget, ...]:
+        """The PDFs a teacher gets, in the order they are reported."""
+        return self.documents + self.packets
+
+
+def targets(plan: Plan) -> Targets:
+    """Every part, document PDF and packet of a checked course, in every edition."""
+    course = plan.course
+    setup = Setup(str(course.root), str(course.styles), course.paper)
+    env = templates.environment(course.styles)
+    every_id = set(course.documents) | set(course.bound)
+    parts: dict[tuple[str, str, bool], PartTarget] = {}
+
+    def part(item_id: str, edition: str, duplex: bool) -> PartTarget:
+        key = (item_id, edition, duplex)
+        if key not in parts:
+            item = course.item(item_id)
+            html = templates.render(
+                env,
+                "document.html",
+                course=course,
+                edition=edition,
+                mode="single",
+                duplex=duplex,
+                title=item.title,
+                description=f"{item.label} · {course.title}",
+                language=(item.meta.get("language") if item_id in course.documents else None) or course.language,
+                running=item.label,
+                sections=[plan.sections[(item_id, edition)]],
+            )
+            document = course.documents.get(item_id)
+            parts[key] = PartTarget(
+                setup,
+                item_id,
+                edition,
+                duplex,
+                item.kind,
+                item.path,
+                compose.outward(links.keep_present(str(html), every_id)),
+                running_title(document, edition) if document else item.title,
+                stamped=document is not None,
+            )
+        return parts[key]
+
+    documents, packets = [], []
+    for edition in course.editions:
+        name = templates.EDITION_NAMES[edition]
+        for doc in course.documents.values():
+            running = Running(
+                course.title,
+                doc.label,
+                edition,
+                name,
+                doc.meta.get("language") or course.language,
+                course.settings["duplex"],
+            )
+            target = part(doc.id, edition, course.settings["duplex"])
+            documents.append(DocumentTarget(document_path(edition, doc.id), doc.path, target, running))
+        for pack in course.packets:
+            packets.append(
+                PacketTarget(
+                    packet_path(edition, pack.id),
+                    "course.toml",
+                    setup,
+                    tuple(part(item, edition, pack.duplex) for item in pack.items),
+                    Running(course.title, pack.title, edition, name, course.language, pack.duplex),
+                    pack.title,
+                    tuple(entry(course, item) for item in pack.items),
+                    cover(course),
+                    tuple(bound(course.bound[item]) for item in pack.items if item in course.bound),
+                    tuple(
+                        note for item in pack.items if item in course.bound for note in bound_notes(course.bound[item])
+                    ),
+                )
+            )
+    return Targets(tuple(parts.values()), tuple(documents), tuple(packets))
+
+
+def entry(course: Course, item_id: str) -> Entry:
+    """A packet item's line in the contents."""
+    item = course.item(item_id)
+    return Entry(item_id, item.title, item.label, item.kind)
+
+
+def cover(course: Course) -> tuple[tuple[str, str], ...]:
+    """The course fields a packet's cover prints."""
+    return tuple((name, getattr(course, name)) for name in ("title", "subtitle", "teacher", "school"))
+
+
+def bound(item: BoundPdf) -> Bound:
+    """An existing PDF, ready to bind in place of its placeholder pages."""
+    return Bound(item.id, item.data, item.password, item.scale)
+
+
+def bound_notes(item: BoundPdf) -> list[str]:
+    """What a teacher should know about an existing PDF bound into a packet."""
+    notes = [f"{item.path}: note: its pages are bound without tags; a screen reader cannot read them"]
+    if item.repaired:
+        notes.append(f"{item.path}: note: the PDF was damaged and has been repaired; check its pages in the packet")
+    if item.removed:
+        them = "it" if len(item.removed) == 1 and item.removed[0].count == 1 else "them"
+        kept = f"; kept {pdfcheck.in_words(item.kept)}" if item.kept else ""
+        removed = pdfcheck.in_words(item.removed)
+        notes.append(f"{item.path}: note: removed {removed} (a printed packet cannot use {them}){kept}")
+    return notes

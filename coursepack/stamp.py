@@ -1,0 +1,64 @@
+"""Running headers and footers as a stamp: pages that hold only margin boxes, laid over the body's pages.
+
+Documents are laid out once, without running headers and footers; whichever PDF their pages end up
+in (the document's own, or a packet) draws its page numbers and titles over them. The stamp is laid
+out with the course's own stylesheet, so its margin boxes sit exactly where a page's would, and
+WeasyPrint marks them as artifacts.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MARGIN_BOXES = ("top-left", "top-center", "top-right", "bottom-left", "bottom-center", "bottom-right")
+# Added when a document is laid out: its pages get their running headers and footers from the stamp.
+NO_MARGIN_BOXES = "@page { " + " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES) + " }"
+# Added when a stamp is laid out: each stamp page sets its own running title, or says it is blank.
+STAMP_CSS = """
+.stamp { string-set: course attr(data-course), doctitle attr(data-running), blank attr(data-blank); }
+.stamp + .stamp { break-before: page; }
+@page { @top-center { content: string(blank); vertical-align: bottom; padding-bottom: 6pt; } }
+"""
+BLANK_TEXT = "This page is intentionally left blank"
+
+
+@dataclass(frozen=True)
+class StampPage:
+    """What one page's running header says: the title of the document on it, or that it is blank."""
+
+    running: str
+    blank: bool = False
+
+
+@dataclass(frozen=True)
+class Running:
+    """What every page of a PDF shares in its margins: course, packet (or document kind) and edition."""
+
+    course: str
+    packet: str
+    edition: str
+    edition_name: str
+    language: str
+    duplex: bool
+
+
+def stamp_html(running: Running, pages: Sequence[StampPage]) -> str:
+    """An HTML document with one empty page per body page, whose margin boxes make the stamp."""
+    course = html.escape(running.course)
+    classes = f"stamp-layer edition-{running.edition}{' duplex' if running.duplex else ''}"
+    rows = []
+    for page in pages:
+        title = "" if page.blank else html.escape(page.running)
+        blank = html.escape(BLANK_TEXT) if page.blank else ""
+        rows.append(
+            f'<div class="stamp" data-course="{"" if page.blank else course}" '
+            f'data-running="{title}" data-blank="{blank}"></div>'
+        )
+    return (
+        f'<!doctype html><html lang="{html.escape(running.language)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(running.packet)}</title></head>"
+        f'<body class="{classes}" data-course="{course}" data-packet="{html.escape(running.packet)}" '
+        f'data-edition="{html.escape(running.edition_name)}">{"".join(rows)}</body></html>'
+    )

@@ -1,0 +1,135 @@
+"""Targets: frozen records of everything a build makes, and the paths they are written to (made here only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Laid-out documents (PDFs without running headers), kept in the output folder to compose from;
+# named .part so that a teacher looking for PDFs (or a sync to a shared drive) sees only the outputs.
+PARTS = ".coursepack-parts"
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a worker's typesetter needs: the course, its styles and the paper size."""
+
+    root: str
+    styles: str
+    paper: str
+
+
+@dataclass(frozen=True)
+class Running:
+    """What the running headers and footers of a PDF share: course, packet (or document kind), edition."""
+
+    course: str
+    packet: str
+    edition: str
+    edition_name: str
+    language: str
+    duplex: bool
+
+
+@dataclass(frozen=True)
+class PartTarget:
+    """One document laid out once in one edition: the pages every PDF holding it is composed from."""
+
+    setup: Setup
+    doc_id: str
+    edition: str
+    duplex: bool
+    kind: str
+    source: str
+    html: str
+    running: str
+    stamped: bool = True  # an existing PDF's placeholder pages get no running header or footer
+
+    @property
+    def path(self) -> str:
+        """Where the laid-out part is kept, below the output folder."""
+        return part_path(self.edition, self.doc_id, self.duplex)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A laid-out part: its PDF (without running headers and footers), pages and warnings."""
+
+    path: str
+    data: bytes
+    pages: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An existing PDF bound into a packet in place of its placeholder pages."""
+
+    doc_id: str
+    data: bytes
+    password: str
+    scale: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a packet's contents."""
+
+    id: str
+    title: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class DocumentTarget:
+    """A document's own PDF: its part with running headers and footers."""
+
+    path: str
+    source: str
+    part: PartTarget
+    running: Running
+
+
+@dataclass(frozen=True)
+class PacketTarget:
+    """A packet's PDF: front matter laid out with true page numbers, then its parts, stamped and bound."""
+
+    path: str
+    source: str
+    setup: Setup
+    parts: tuple[PartTarget, ...]
+    running: Running
+    title: str
+    entries: tuple[Entry, ...]
+    front: tuple[tuple[str, str], ...]  # course fields the cover prints: title, subtitle, teacher, school
+    bound: tuple[Bound, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class Output:
+    """One finished PDF, with what the summary and strict mode need."""
+
+    path: str
+    data: bytes
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    documents: int = 0
+    duplex: bool = False
+    notes: list[str] = field(default_factory=list)
+    reused: bool = False
+
+
+def document_path(edition: str, doc_id: str) -> str:
+    """Where a document's own PDF goes, below the output folder."""
+    return f"{edition}/documents/{doc_id}.pdf"
+
+
+def packet_path(edition: str, packet_id: str) -> str:
+    """Where a packet goes, below the output folder."""
+    return f"{edition}/{packet_id}.pdf"
+
+
+def part_path(edition: str, doc_id: str, duplex: bool) -> str:
+    """Where a laid-out part is kept, below the output folder."""
+    return f"{PARTS}/{edition}/{doc_id}{'.duplex' if duplex else ''}.part"
