@@ -30,6 +30,7 @@ import tinycss2
 
 from .errors import Problem
 from .model import Document
+from .svgcheck import stylesheet_rules
 
 # The order of the stacks in styles/coursepack.css: Lato, then a face per script, then emoji and symbols.
 TEXT_FAMILIES = ("Lato", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Emoji", "Noto Sans Symbols2", "Noto Sans Mono")
@@ -58,15 +59,20 @@ class Face:
 
 @dataclass(frozen=True)
 class Bundle:
-    """The fonts a styles folder declares: their faces, family names and every character they draw."""
+    """The fonts a styles folder declares: their faces and every character they draw."""
 
     faces: tuple[Face, ...]
-    families: frozenset[str]
     coverage: frozenset[int]
 
     def has_family(self, name: str) -> bool:
-        """Whether a font-family name (compared as fontconfig does: no blanks, any case) is bundled."""
-        return family_key(name) in self.families
+        """Whether a font-family name (compared as fontconfig does: no blanks, any case) is bundled.
+
+        A face's declared family is compared first; its font file's own names only if need be.
+        """
+        key = family_key(name)
+        return any(key == family_key(face.family) for face in self.faces) or any(
+            key in font_families(face.path) for face in self.faces
+        )
 
     def can_print(self, char: str) -> bool:
         """A character prints if a bundled font has it, or if it draws nothing.
@@ -90,24 +96,24 @@ def bundle(styles: Path) -> Bundle:
     try:
         stat = css.stat()
     except OSError:
-        return Bundle((), frozenset(), frozenset())
-    return _bundle(css.resolve(), stat.st_mtime_ns, stat.st_size)
+        return Bundle((), frozenset())
+    faces = _faces(css.resolve(), stat.st_mtime_ns, stat.st_size)
+    return Bundle(faces, union(tuple(font_coverage(face.path) for face in faces)))
+
+
+@functools.lru_cache(maxsize=8)
+def union(coverages: tuple[frozenset[int], ...]) -> frozenset[int]:
+    return frozenset().union(*coverages)
 
 
 @functools.cache
-def _bundle(css: Path, _mtime: int, _size: int) -> Bundle:
-    faces = tuple(font_faces(css.read_text(encoding="utf-8", errors="replace"), css.parent))
-    families, coverage = set(), set()
-    for face in faces:
-        names, cmap = font_data(face.path)
-        families |= {family_key(face.family), *map(family_key, names)}
-        coverage |= cmap
-    return Bundle(faces, frozenset(families), frozenset(coverage))
+def _faces(css: Path, _mtime: int, _size: int) -> tuple[Face, ...]:
+    return tuple(font_faces(css.read_text(encoding="utf-8", errors="replace"), css.parent))
 
 
 def font_faces(css: str, folder: Path) -> Iterator[Face]:
     """Each ``@font-face`` rule's family and its local font files (inside ``folder``)."""
-    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+    for rule in stylesheet_rules(css):
         if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or rule.content is None:
             continue
         family, sources = "", []
@@ -130,18 +136,37 @@ def font_faces(css: str, folder: Path) -> Iterator[Face]:
                 yield Face(family, path)
 
 
+def font_coverage(path: Path) -> frozenset[int]:
+    """The code points a font file's cmap maps (none if unreadable); read again only when the file changes."""
+    return _font_tables(path, *stamp(path), "cmap")
+
+
+def font_families(path: Path) -> frozenset[str]:
+    """A font file's family names (name IDs 1 and 16), compared as fontconfig compares them."""
+    return frozenset(map(family_key, _font_tables(path, *stamp(path), "name")))
+
+
+def stamp(path: Path) -> tuple[int, int]:
+    """A file's modification time and size, which change when it is saved (0, -1 when it is gone)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0, -1
+    return stat.st_mtime_ns, stat.st_size
+
+
 @functools.cache
-def font_data(path: Path) -> tuple[frozenset[str], frozenset[int]]:
-    """A font file's family names and the code points its cmap maps (nothing if unreadable)."""
+def _font_tables(path: Path, _mtime: int, _size: int, table: str) -> frozenset:
     from fontTools.ttLib import TTFont, TTLibError  # only when a font is read: importing costs ~60 ms
 
     try:
         with TTFont(path, lazy=True, fontNumber=0) as font:
-            names = {font["name"].getDebugName(i) for i in (1, 16)} - {None}
+            if table == "name":
+                return frozenset({font["name"].getDebugName(i) for i in (1, 16)} - {None})
             font.setGlyphOrder([])  # code points are all we need: glyph names (read from 'post') are not
-            return frozenset(names), frozenset(font.getBestCmap() or {})
+            return frozenset(font.getBestCmap() or {})
     except (OSError, TTLibError, KeyError, AssertionError):
-        return frozenset(), frozenset()
+        return frozenset()
 
 
 # ---------------------------------------------------------------- characters

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import markup, pdfcheck, schema, stylecheck, templates
+from . import markup, schema, stylecheck, templates
 from .blocks import BlockKind
 from .errors import Problem, SourceErrors
 from .fonts import character_problems, svg_font_problems
@@ -140,7 +140,10 @@ def check_references(documents: dict[str, Document], settings: dict[str, Any]) -
 def load_bound(root: Path, settings: dict[str, Any], text: str) -> tuple[dict[str, BoundPdf], list[Problem]]:
     """Every existing PDF a packet lists: read, opened and checked before anything renders."""
     bound, problems = {}, []
-    for entry in sorted({d for p in settings["packets"] for d in p["documents"] if d.lower().endswith(".pdf")}):
+    listed = sorted({d for p in settings["packets"] for d in p["documents"] if d.lower().endswith(".pdf")})
+    if listed:
+        from . import pdfcheck  # only for a course that binds PDFs: importing pypdf costs ~0.2 s
+    for entry in listed:
         options = settings["pdfs"].get(entry, {})
         if (root / entry).resolve().is_relative_to(root) and not os.path.lexists(root / entry):
             problems.append(Problem(entry, None, "the PDF listed in course.toml does not exist"))
@@ -237,12 +240,14 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
         results = body_markup(
             doc.source.body, doc.source.body_line, editions, worksheet, graded, doc.id, kinds, folder, links
         )
+        checked: set[tuple] = set()  # editions share most images: each list is checked once
         for edition, result in results.items():
-            resource_problems = image_problems(course.root, doc, result.images)
-            resource_problems += svg_font_problems(course.root, course.styles, doc, result.images)
+            if (images := tuple(result.images)) not in checked:
+                checked.add(images)
+                problems += image_problems(course.root, doc, result.images)
+                problems += svg_font_problems(course.root, course.styles, doc, result.images)
             result = replace(result, html=Markup(course_relative_images(result.html, folder)))
             problems += [Problem(doc.path, line, message) for line, message in result.problems]
-            problems += resource_problems
             if not templated or problems:
                 continue
             sections[(doc.id, edition)] = templates.render(

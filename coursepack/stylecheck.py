@@ -17,7 +17,7 @@ import tinycss2
 
 from .errors import Problem
 from .images import display, link_problem, svg_problems
-from .svgcheck import short_url, stylesheet_links
+from .svgcheck import short_url, stylesheet_links, stylesheet_rules
 
 STYLESHEETS = ("coursepack.css",)  # what the typesetter loads from the styles folder
 POSITION = re.compile(r" at (\d+):\d+([,.])?")
@@ -99,7 +99,7 @@ class CssReading:
 def read_css(text: str, path: Path) -> CssReading:
     """Braces, parse errors, ``@import``s and ``url()``s, and WeasyPrint's warnings: read once per text."""
     found = brace_problems(text)
-    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    rules = stylesheet_rules(text)
     braces = {line for line, _ in found}
     found += [
         (rule.source_line, f"CSS parse error: {rule.message.rstrip('.')}")

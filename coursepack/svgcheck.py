@@ -6,6 +6,7 @@ through its fetcher; this module finds the same links, with their lines, without
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -111,7 +112,7 @@ def stylesheet_links(css: str | list, first_line: int = 1) -> list[tuple[int, st
     ``css`` is the stylesheet's text, or its rules as ``tinycss2.parse_stylesheet`` gives them.
     """
     found = []
-    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True) if isinstance(css, str) else css
+    rules = stylesheet_rules(css) if isinstance(css, str) else css
     for rule in rules:
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
             target = next((t for t in rule.prelude if t.type in ("string", "url", "function")), None)
@@ -124,6 +125,12 @@ def stylesheet_links(css: str | list, first_line: int = 1) -> list[tuple[int, st
             if url is not None and not url.startswith("#"):
                 found.append((first_line + token.source_line - 1, url, False))
     return found
+
+
+@functools.lru_cache(maxsize=16)
+def stylesheet_rules(css: str) -> tuple:
+    """A stylesheet's rules as tinycss2 reads them (no comments or blanks), parsed once per text: not to be changed."""
+    return tuple(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
 
 
 def walk(tokens: list) -> list:
