@@ -233,13 +233,23 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     sections, problems = {}, []
     documents = {doc.path: doc.id for doc in course.documents.values()} | {p: p for p in course.bound}
     editions = tuple((edition, (("cluster-map", maps[edition == "large-print"]),)) for edition in course.editions)
+    # Bodies are read first with placeholders for generated blocks, so that a role's new title (which
+    # redraws the cluster map) makes a warm process read again only the bodies that show the map.
+    unmapped = tuple(
+        (edition, (("cluster-map", markup.block_placeholder("cluster-map")),)) for edition in course.editions
+    )
     kinds, links = tuple(course.settings["blocks"].items()), tuple(documents.items())
     for doc in course.documents.values():
         folder = PurePosixPath(doc.path).parent
         worksheet, graded = doc.kind == "worksheet", not doc.meta.get("self_assessment")
-        results = body_markup(
-            doc.source.body, doc.source.body_line, editions, worksheet, graded, doc.id, kinds, folder, links
+        source = doc.source
+        read = functools.partial(
+            body_markup, source.body, source.body_line, worksheet, graded, doc.id, kinds, folder, links
         )
+        shows_map = "cluster-map" in source.body.lower()
+        results = None if shows_map else read(unmapped)
+        if results is None or any(r.generated or '<div class="block-' in r.html for r in results.values()):
+            results = read(editions)
         checked: set[tuple] = set()  # editions share most images: each list is checked once
         for edition, result in results.items():
             if (images := tuple(result.images)) not in checked:
@@ -271,13 +281,13 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
 def body_markup(
     body: str,
     first_line: int,
-    editions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
     worksheet: bool,
     graded: bool,
     seed: str,
     kinds: tuple[tuple[str, BlockKind], ...],
     folder: PurePosixPath,
     documents: tuple[tuple[str, str], ...],
+    editions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
 ) -> dict[str, markup.Markup]:
     """A body in each edition (with its generated blocks), read once per process for the same inputs.
 

@@ -38,6 +38,7 @@ class Markup:
     banks: dict[str, list[str]] = field(default_factory=dict)  # word bank → the blanks of its part's questions
     open_bank: str = ""  # the word bank of the part being read ("" outside one)
     varies: set[str] = field(default_factory=set)  # "audience", "generated": why editions read differently
+    generated: set[str] = field(default_factory=set)  # the generated blocks the body shows
 
 
 def bank_placeholder(number: int) -> str:
@@ -191,7 +192,16 @@ def finish(reading: Reading, options: Options) -> Markup:
         html = html.replace(bank_placeholder(number), word_bank(words, seed_key))
     if options.worksheet and found.questions == 0 and not problems:
         problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
-    return Markup(html, problems, found.questions, found.points, list(found.key), list(found.images), dict(found.banks))
+    return replace(
+        found,
+        html=html,
+        problems=problems,
+        key=list(found.key),
+        images=list(found.images),
+        banks=dict(found.banks),
+        varies=set(found.varies),
+        generated=set(found.generated),
+    )
 
 
 def prefix_ids(html: str, prefix: str) -> str:
@@ -331,6 +341,7 @@ class BlockPreprocessor(Preprocessor):
     def fenced(self, fence: blocks.Fence, inner: list[str], inner_line: int | None = None) -> list[str]:
         options = self.options
         if fence.name in GENERATED and fence.name in options.blocks:
+            self.result.generated.add(fence.name)
             return self.stash(block_placeholder(fence.name))
         fence = blocks.Fence(blocks.strictest(fence, options.kinds), fence.title, fence.line)
         kind = options.kinds.get(fence.name) if fence.name else BlockKind("", "", box=False)
