@@ -22,6 +22,7 @@ from pypdf.generic import (
 DOCUMENT_LINK = "https://document.coursepack.invalid/"  # a link to another document's anchor, resolved here
 XREF_HREF = re.compile(r'(<a class="xref" data-document="[^"]+" href=")#')
 TAGGED_CONTENT = re.compile(rb"/\w+\s*<<\s*/MCID\s+\d+\s*>>\s*BDC")
+MARKED = re.compile(rb"/\w+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC.*?EMC", re.DOTALL)
 STAMP = "/CoursepackStamp"
 BLANK = None  # a body page that shows no part: a duplex padding page, drawn by the stamp alone
 PagePlace = tuple[int, int] | None  # (part, page in that part), or BLANK
@@ -59,14 +60,10 @@ def outward(html: str, every_link: bool = False) -> str:
     return XREF_HREF.sub(rf"\1{DOCUMENT_LINK}", html)
 
 
-def stamped(part: bytes, stamp: bytes) -> bytes:
-    """One laid-out document with its running header and footer drawn over each page."""
+def linked(part: bytes) -> bytes:
+    """A document's own PDF from its part: links to other documents become plain text (they are not in it)."""
     writer = PdfWriter(clone_from=PdfReader(BytesIO(part)))
-    overlay = PdfReader(BytesIO(stamp))
-    for page, over in zip(writer.pages, overlay.pages, strict=True):
-        draw_over(page, as_form(writer, over))
     resolve_links(writer)
-    unique_font_names(writer)
     return written(writer)
 
 
@@ -90,6 +87,7 @@ def compose(
     if "/Outlines" in writer.root_object:
         del writer.root_object[NameObject("/Outlines")]
     readers = [PdfReader(BytesIO(data)) for data in parts]
+    margins = [margin_marks(reader) for reader in readers]
     overlay = PdfReader(BytesIO(stamp))
     added: dict[int, list[PageObject]] = {part: [] for part in range(len(readers))}
     for index, place in enumerate(places):
@@ -101,7 +99,7 @@ def compose(
         part, number = place
         page = writer.add_page(readers[part].pages[number])
         if part not in bare:
-            draw_over(page, as_form(writer, over))
+            draw_over(page, as_form(writer, over), margins[part].get(number, frozenset()))
         added[part].append(page)
     tree = Structure(writer)
     top = copy_bookmarks(writer, front_reader, front_reader.outline, None, list(writer.pages[:front_pages]))
@@ -129,14 +127,61 @@ def as_form(writer: PdfWriter, page: PageObject) -> IndirectObject:
     return content.clone(writer).indirect_reference
 
 
-def draw_over(page: PageObject, form: IndirectObject) -> None:
-    """Draw a form over a page's content, as an artifact, without reading the page's content stream."""
+def margin_marks(reader: PdfReader) -> dict[int, frozenset[int]]:
+    """Per page, the marked-content ids of its running headers and footers.
+
+    WeasyPrint gives margin-box text structure elements that it leaves out of the tree; a packet
+    draws its own running headers and footers, so these are removed from the parts' pages.
+    """
+    tree = reader.root_object.get("/StructTreeRoot")
+    if tree is None:
+        return {}
+    parents = dict(pairs(number_tree(tree.get_object()["/ParentTree"].get_object())))
+    attached: dict[int, bool] = {}
+    marks = {}
+    for index, page in enumerate(reader.pages):
+        elements = parents.get(page.get("/StructParents"))
+        elements = elements.get_object() if elements is not None else []
+        marks[index] = frozenset(
+            mcid for mcid, element in enumerate(elements) if not in_tree(element, tree.indirect_reference, attached)
+        )
+    return marks
+
+
+def in_tree(element: object, root: IndirectObject, attached: dict[int, bool]) -> bool:
+    """Whether a structure element hangs from the tree's root, each step listed among its parent's kids."""
+    if not isinstance(element, IndirectObject):
+        return True
+    if element.idnum not in attached:
+        attached[element.idnum] = True  # a cycle (never written by WeasyPrint) counts as attached
+        parent = element.get_object().raw_get("/P") if "/P" in element.get_object() else None
+        if not isinstance(parent, IndirectObject):
+            attached[element.idnum] = False
+        elif parent.idnum == root.idnum:
+            attached[element.idnum] = True
+        else:
+            kids = parent.get_object().get("/K")
+            kids = kids if isinstance(kids, ArrayObject) else [kids]
+            listed = any(isinstance(kid, IndirectObject) and kid.idnum == element.idnum for kid in kids)
+            attached[element.idnum] = listed and in_tree(parent, root, attached)
+    return attached[element.idnum]
+
+
+def without_marks(content: bytes, marks: frozenset[int]) -> bytes:
+    """A content stream without the marked content of the given ids (text only: no nested marks)."""
+    if not marks:
+        return content
+    return MARKED.sub(lambda match: b"" if int(match.group(1)) in marks else match.group(0), content)
+
+
+def draw_over(page: PageObject, form: IndirectObject, hidden: frozenset[int] = frozenset()) -> None:
+    """Draw a form over a page's content, as an artifact; the page's own ``hidden`` marked content goes."""
     resources = DictionaryObject(page["/Resources"].get_object()) if "/Resources" in page else DictionaryObject()
     forms = DictionaryObject(resources["/XObject"].get_object()) if "/XObject" in resources else DictionaryObject()
     forms[NameObject(STAMP)] = form
     resources[NameObject("/XObject")] = forms
     page[NameObject("/Resources")] = resources
-    body = page.get_contents().get_data() if "/Contents" in page else b""
+    body = without_marks(page.get_contents().get_data(), hidden) if "/Contents" in page else b""
     stream = DecodedStreamObject()
     stream.set_data(b"q\n" + body + b"\nQ\n/Artifact BMC q " + STAMP.encode() + b" Do Q EMC\n")
     page.replace_contents(stream.flate_encode())

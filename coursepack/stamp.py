@@ -1,9 +1,9 @@
 """Running headers and footers as a stamp: pages that hold only margin boxes, laid over the body's pages.
 
-Documents are laid out once, without running headers and footers; whichever PDF their pages end up
-in (the document's own, or a packet) draws its page numbers and titles over them. The stamp is laid
-out with the course's own stylesheet, so its margin boxes sit exactly where a page's would, and
-WeasyPrint marks them as artifacts.
+Documents are laid out once, with their own running headers and footers (their own PDF uses the
+pages as they are). A packet removes those and draws its own page numbers and titles over the pages.
+The stamp is laid out with the course's own stylesheet, so its margin boxes sit exactly where a
+page's would; it is drawn as an artifact.
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-MARGIN_BOXES = ("top-left", "top-center", "top-right", "bottom-left", "bottom-center", "bottom-right")
-# Added when a document is laid out: its pages get their running headers and footers from the stamp.
-NO_MARGIN_BOXES = "@page { " + " ".join(f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES) + " }"
 # Added when a stamp is laid out: each stamp page sets its own running title, or says it is blank.
 STAMP_CSS = """
 .stamp { string-set: course attr(data-course), doctitle attr(data-running), blank attr(data-blank); }

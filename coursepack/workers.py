@@ -6,14 +6,14 @@ import hashlib
 from pathlib import Path
 
 from . import compose, packet, templates
-from .stamp import NO_MARGIN_BOXES, STAMP_CSS, StampPage, stamp_html
+from .stamp import STAMP_CSS, StampPage, stamp_html
 from .targets import DocumentTarget, Output, PacketTarget, Part, PartTarget, Running, Setup
 from .typeset import Document, Page, Typesetter, collect_warnings
 
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
 ROLE_PAGE_LIMIT = 2
 FEW_LINES = 0.2  # a last page whose end mark sits in its top fifth holds only a few lines
-LAYERS = {"part": NO_MARGIN_BOXES, "stamp": STAMP_CSS, "front": ""}
+LAYERS = {"part": "", "stamp": STAMP_CSS, "front": ""}
 
 _typesetters: dict[tuple[Setup, str], Typesetter] = {}
 
@@ -62,9 +62,8 @@ def stamp(setup: Setup, running: Running, pages: list[StampPage], name: str) -> 
 
 
 def make_document(target: DocumentTarget, part: Part) -> Output:
-    """A document's own PDF: its laid-out part with page numbers and running titles stamped on."""
-    pages = [StampPage(target.part.running)] * part.pages
-    data = compose.stamped(part.data, stamp(target.part.setup, target.running, pages, target.path))
+    """A document's own PDF: its laid-out part, as it is unless it links to other documents."""
+    data = compose.linked(part.data) if compose.DOCUMENT_LINK in target.part.html else part.data
     return Output(target.path, data, list(part.warnings), part.pages, 1, target.running.duplex)
 
 
