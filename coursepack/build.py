@@ -85,9 +85,10 @@ def rebuild(
 ) -> list[Output]:
     """Load, lay out the parts whose keys changed, compose the outputs whose keys changed, write."""
     from .plan import targets
-    from .pool import render_all
+    from .pool import quiet_libraries, render_all
     from .workers import lay_out
 
+    quiet_libraries()
     plan = load(root)
     goal = targets(plan)
     with locked(root, out) as scratch:
@@ -103,8 +104,20 @@ def rebuild(
         needed = {part.path: part for target in fresh_outputs for part in parts_of(target)}
         todo = [part for path, part in needed.items() if path not in parts]
 
+        sources = {part.path: part for part in todo}
+
         def laid_out(part: Part) -> None:
-            report(events.Event(events.LAID_OUT, part.path, pages=part.pages, size=len(part.data)))
+            made_from = sources[part.path]
+            report(
+                events.Event(
+                    events.LAID_OUT,
+                    made_from.source,
+                    made_from.edition,
+                    total=len(todo),
+                    pages=part.pages,
+                    size=len(part.data),
+                )
+            )
 
         laid = render_all(lay_out, todo, workers, scratch, laid_out)
         parts |= {part.path: part for part in laid}

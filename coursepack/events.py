@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 PLANNED = "planned"  # the build knows its outputs: total, and how many must be made (count)
-LAID_OUT = "laid-out"  # one document in one edition was laid out (path: its source, edition)
+LAID_OUT = "laid-out"  # one document in one edition was laid out (path: its source, edition, total to lay out)
 MADE = "made"  # one output PDF was made (path, pages, size)
 REUSED = "reused"  # one output PDF was unchanged since the last build (path, pages, size)
 WRITTEN = "written"  # every output was written to the output folder (total)

@@ -11,6 +11,7 @@ from conftest import COURSE_TOML, LESSON, pages_text
 
 from coursepack import build, events
 
+WORKSHEET_PATH = "handouts/worksheets/sectors-check.md"
 WORKSHEET = """\
 ---
 title: Sectors Check
@@ -32,7 +33,8 @@ def built(root: Path, out: Path, jobs: int = 1) -> tuple[list[events.Event], lis
 
 
 def laid_out(seen: list[events.Event]) -> list[str]:
-    return sorted(e.path for e in seen if e.code == events.LAID_OUT)
+    """Which sources were laid out, in which edition."""
+    return sorted(f"{e.edition}: {e.path}" for e in seen if e.code == events.LAID_OUT)
 
 
 def made(seen: list[events.Event]) -> list[str]:
@@ -49,13 +51,11 @@ def files(out: Path) -> dict[str, tuple[int, str]]:
 
 
 def test_each_document_is_laid_out_once_per_edition(course, tmp_path):
-    root = course({"handouts/worksheets/sectors-check.md": WORKSHEET})
+    root = course({WORKSHEET_PATH: WORKSHEET})
     seen, outputs = built(root, tmp_path / "out")
-    assert laid_out(seen) == sorted(
-        f".coursepack-parts/{edition}/{doc}.part"
-        for edition in ("student", "teacher")
-        for doc in ("intro", "welder", "assembler", "sectors-check")
-    )
+    sources = ("lessons/intro.md", "handouts/roles/welder.md", "handouts/roles/assembler.md", WORKSHEET_PATH)
+    assert laid_out(seen) == sorted(f"{edition}: {source}" for edition in ("student", "teacher") for source in sources)
+    assert {e.total for e in seen if e.code == events.LAID_OUT} == {8}
     assert len(outputs) == 10  # four documents and a packet, in two editions
     assert made(seen) == sorted(o.path for o in outputs)
 
@@ -86,16 +86,13 @@ def test_a_no_op_build_does_not_import_the_layout_engine(course, tmp_path):
 
 def test_editing_a_worksheet_title_remakes_only_what_holds_it(course, tmp_path):
     toml = COURSE_TOML.replace('documents = ["intro", "roles/*"]', 'documents = ["intro", "sectors-check", "roles/*"]')
-    root = course({"handouts/worksheets/sectors-check.md": WORKSHEET, "course.toml": toml})
+    root = course({WORKSHEET_PATH: WORKSHEET, "course.toml": toml})
     out = tmp_path / "out"
     built(root, out)
-    path = root / "handouts/worksheets/sectors-check.md"
+    path = root / WORKSHEET_PATH
     path.write_text(WORKSHEET.replace("Sectors Check", "Sectors Quiz"), encoding="utf-8")
     seen, _ = built(root, out)
-    assert laid_out(seen) == [
-        ".coursepack-parts/student/sectors-check.part",
-        ".coursepack-parts/teacher/sectors-check.part",
-    ]
+    assert laid_out(seen) == [f"student: {WORKSHEET_PATH}", f"teacher: {WORKSHEET_PATH}"]
     assert made(seen) == [
         "student/documents/sectors-check.pdf",
         "student/unit.pdf",
@@ -121,7 +118,7 @@ def test_a_new_source_file_is_noticed(course, tmp_path):
     (root / "lessons/second.md").write_text(LESSON.replace("Introduction", "Second"), encoding="utf-8")
     seen, outputs = built(root, out)
     assert "student/documents/second.pdf" in made(seen)
-    assert laid_out(seen) == [".coursepack-parts/student/second.part", ".coursepack-parts/teacher/second.part"]
+    assert laid_out(seen) == ["student: lessons/second.md", "teacher: lessons/second.md"]
 
 
 def test_a_style_change_lays_everything_out_again(course, tmp_path):
@@ -141,7 +138,7 @@ def test_a_style_change_lays_everything_out_again(course, tmp_path):
 
 
 def test_the_same_bytes_whatever_the_number_of_workers(course, tmp_path):
-    root = course({"handouts/worksheets/sectors-check.md": WORKSHEET})
+    root = course({WORKSHEET_PATH: WORKSHEET})
     built(root, tmp_path / "one", jobs=1)
     built(root, tmp_path / "two", jobs=2)
     one, two = files(tmp_path / "one"), files(tmp_path / "two")
