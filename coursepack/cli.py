@@ -9,11 +9,10 @@ import time
 import traceback
 from pathlib import Path
 
-from . import build
+from . import build, environment
 from .errors import CoursepackError, SourceErrors
 from .pool import quiet_libraries
 from .templates import EDITION_NAMES
-from .typeset import fast_font_subsetting
 
 
 def parser() -> argparse.ArgumentParser:
@@ -104,11 +103,8 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
         print(note)
     for warning in build.once(w for o in outputs for w in o.warnings):
         print(warning, file=sys.stderr)
-    if len(outputs) > reused_count(outputs) and not fast_font_subsetting():
-        print(
-            "note: fonts are written 2-4x slower without HarfBuzz subsetting; "
-            "install it with: sudo apt-get install libharfbuzz-subset0"
-        )
+    for note in environment.speed_notes() if len(outputs) > reused_count(outputs) else []:
+        print(note)
     seconds = time.monotonic() - started
     reused = reused_count(outputs)
     print(

@@ -19,7 +19,9 @@ from .images import course_relative_images, image_problems
 from .model import EDITIONS, BoundPdf, Course, Document, Packet
 from .sources import SourceProblem, read_all, read_bytes, read_toml
 
-BUNDLED_STYLES = Path(__file__).resolve().parent.parent / "styles"
+# The bundled styles: coursepack/styles/ in an installed wheel (see pyproject.toml), styles/ in a checkout.
+PACKAGE = Path(__file__).resolve().parent
+BUNDLED_STYLES = PACKAGE / "styles" if (PACKAGE / "styles").is_dir() else PACKAGE.parent / "styles"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes.util
 import logging
 import mimetypes
 import os
@@ -20,18 +19,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 from .links import shown
 
 SAFE_SCHEMES = ("http", "https", "mailto")
-__all__ = ["Document", "Page", "Typesetter", "collect_warnings", "fast_font_subsetting"]
+__all__ = ["Document", "Page", "Typesetter", "collect_warnings"]
 FORBIDDEN_ROOTS = (Path("/dev"), Path("/proc"), Path("/sys"))
 MAX_RESOURCE_BYTES = 20_000_000
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "uncompressed_pdf": False}
 # Font subsets carry a 'modified' time (fontTools stamps it from SOURCE_DATE_EPOCH, else the clock):
 # a fixed one keeps the same sources giving the same bytes, whenever they are built.
 FONT_TIMESTAMP = "1577836800"  # 2020-01-01
-
-
-def fast_font_subsetting() -> bool:
-    """WeasyPrint subsets fonts with HarfBuzz when Debian's libharfbuzz-subset0 is there (2-4x faster)."""
-    return ctypes.util.find_library("harfbuzz-subset") is not None
 
 
 @contextmanager
