@@ -95,20 +95,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, root: Path, out: Path) -> int:
-    from . import build  # here, not at the top: it loads WeasyPrint
+    """The command, its modules imported here: `check` and `list` only load, and loading never lays out."""
     from .pool import quiet_libraries
 
     quiet_libraries()
-    if args.command == "clean":
-        print(f"removed {out}" if build.clean(root, out) else f"nothing to remove: {out} does not exist")
-        return 0
-    if args.command == "check":
-        course = build.load(root).course
+    if args.command in ("check", "list"):
+        from . import loading
+
+        plan = loading.load(root)
+        if args.command == "list":
+            print_list(plan)
+            return 0
+        course = plan.course
         found = f"{plural(len(course.documents), 'document')} and {plural(len(course.packets), 'packet')}"
         print(f"{found}: no problems found.")
         return 0
-    if args.command == "list":
-        print_list(build.load(root))
+    from . import build
+
+    if args.command == "clean":
+        print(f"removed {out}" if build.clean(root, out) else f"nothing to remove: {out} does not exist")
         return 0
     if args.command == "watch":
         from . import watch

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -53,49 +54,59 @@ def plain(event: events.Event) -> None:
         print(f"made {event.path} ({plural(event.pages, 'page')}, {kib(event.size)})", flush=True)
 
 
+@dataclass(frozen=True)
+class Bars:
+    """The live display: rich's Progress with a bar for documents laid out and one for PDFs finished."""
+
+    progress: Progress
+    layouts: TaskID
+    finished: TaskID
+
+
 class Live:
-    """On a terminal: a bar for documents laid out and one for PDFs finished (made or reused), drawn by rich."""
+    """On a terminal: live bars, drawn by rich once the plan has something to make, taken away at the end."""
 
     def __init__(self) -> None:
-        self.progress: Progress | None = None
-        self.layouts: TaskID | None = None
-        self.finished: TaskID | None = None
+        self.bars: Bars | None = None
 
     def __call__(self, event: events.Event) -> None:
         if event.code == events.PLANNED and event.count:
-            self.start(event.total)
-        if self.progress is None or self.layouts is None or self.finished is None:
-            return  # nothing to make: no display at all
+            self.bars = start(event.total)
+        bars = self.bars
+        if bars is None:
+            return  # nothing to make: nothing to draw
         if event.code == events.LAID_OUT:
             detail = f"{event.path} ({event.edition})" if event.edition else event.path
-            self.progress.update(self.layouts, advance=1, total=event.total or None, detail=detail)
+            bars.progress.update(bars.layouts, advance=1, total=event.total or None, detail=detail, visible=True)
         elif event.code in (events.MADE, events.REUSED):
-            self.progress.update(self.finished, advance=1, detail=event.path)
+            bars.progress.update(bars.finished, advance=1, detail=event.path)
         elif event.code == events.WRITTEN:
             self.stop()
 
-    def start(self, total: int) -> None:
-        """Show the bars (on standard output, gone when the build ends)."""
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[detail]}", style="dim"),
-            transient=True,
-        )
-        self.layouts = self.progress.add_task("documents", total=None, detail="laying out")
-        self.finished = self.progress.add_task("PDFs", total=total, detail="")
-        self.progress.start()
-
     def stop(self) -> None:
         """Take the bars away, so what follows prints on a clean screen."""
-        if self.progress is not None:
-            self.progress.stop()
-        self.progress = None
+        if self.bars is not None:
+            self.bars.progress.stop()
+        self.bars = None
+
+
+def start(total: int) -> Bars:
+    """Draw the bars on standard output: PDFs out of ``total``; documents once the first is laid out."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[detail]}", style="dim"),
+        transient=True,
+    )
+    layouts = progress.add_task("documents", total=None, detail="", visible=False)
+    finished = progress.add_task("PDFs", total=total, detail="")
+    progress.start()
+    return Bars(progress, layouts, finished)
 
 
 @contextmanager
@@ -136,7 +147,7 @@ def packet_row(output: Finished) -> str:
 def total_row(label: str, outputs: Sequence[Finished], paper: bool) -> str:
     """A group of outputs in all: pages (and sheets, for packets), size, how many were made and reused."""
     made = sum(not o.reused for o in outputs)
-    state = ", ".join(part for part in (f"{made} made" if made else "", f"{len(outputs) - made} reused") if part)
+    state = ", ".join(f"{count} {word}" for count, word in ((made, "made"), (len(outputs) - made, "reused")) if count)
     total = f"{sum(sheets(o) for o in outputs):>4} sheets" if paper else ""
     return row(label, sum(o.pages for o in outputs), total, "", sum(len(o.data) for o in outputs), state)
 

@@ -133,9 +133,9 @@ def test_strict_build_fails_on_a_warning_and_no_strict_writes(course, capsys):
 
 def test_no_traceback_for_internal_errors(course, capsys, monkeypatch):
     root = course()
-    from coursepack import build
+    from coursepack import loading
 
-    monkeypatch.setattr(build, "load", lambda root: 1 / 0)
+    monkeypatch.setattr(loading, "load", lambda root: 1 / 0)
     code, out, err = run(capsys, "--course", root, "check")
     assert code == 1 and "Traceback" not in err
     assert (
@@ -319,17 +319,19 @@ def test_live_progress_follows_the_events_and_shows_nothing_when_nothing_is_made
     idle = report.Live()
     idle(Event(events.PLANNED, total=8, count=0))
     idle(Event(events.REUSED, "student/unit.pdf", pages=5, size=100))
-    assert idle.progress is None
-    bars = report.Live()
-    bars(Event(events.PLANNED, total=8, count=4))
-    bars(Event(events.REUSED, "student/documents/welder.pdf", pages=1, size=100))
-    bars(Event(events.LAID_OUT, "lessons/intro.md", "teacher"))
-    bars(Event(events.MADE, "teacher/documents/intro.pdf", pages=1, size=100))
-    tasks = {task.description: task for task in bars.progress.tasks}
-    assert (tasks["documents"].completed, tasks["documents"].fields["detail"]) == (1, "lessons/intro.md (teacher)")
+    assert idle.bars is None
+    live = report.Live()
+    live(Event(events.PLANNED, total=8, count=4))
+    live(Event(events.REUSED, "student/documents/welder.pdf", pages=1, size=100))
+    tasks = {task.description: task for task in live.bars.progress.tasks}
+    assert (tasks["documents"].visible, tasks["PDFs"].visible) == (False, True)  # documents: once one is laid out
+    live(Event(events.LAID_OUT, "lessons/intro.md", "teacher"))
+    live(Event(events.MADE, "teacher/documents/intro.pdf", pages=1, size=100))
+    assert (tasks["documents"].completed, tasks["documents"].visible) == (1, True)
+    assert tasks["documents"].fields["detail"] == "lessons/intro.md (teacher)"
     assert (tasks["PDFs"].completed, tasks["PDFs"].total) == (2, 8)
-    bars(Event(events.WRITTEN, total=8))
-    assert bars.progress is None
+    live(Event(events.WRITTEN, total=8))
+    assert live.bars is None
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     assert (report.on_terminal(quiet=False), report.on_terminal(quiet=True)) == (True, False)
 
