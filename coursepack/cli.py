@@ -95,13 +95,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, root: Path, out: Path) -> int:
-    """The command, its modules imported here: `check` and `list` only load, and loading never lays out."""
-    from .pool import quiet_libraries
-
-    quiet_libraries()
+    """The command, its modules imported here: a build with nothing to do imports next to nothing."""
     if args.command in ("check", "list"):
         from . import loading
+        from .pool import quiet_libraries
 
+        quiet_libraries()
         plan = loading.load(root)
         if args.command == "list":
             print_list(plan)

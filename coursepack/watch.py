@@ -109,7 +109,9 @@ def serve(root: Path, out: Path, changes: Iterable[list[str]], rebuild: Callable
 def run(root: Path, out: Path, args: argparse.Namespace) -> int:
     """The watch command; it ends only with Ctrl-C (KeyboardInterrupt, which the command line turns into 130)."""
     from . import build  # loads WeasyPrint once: every rebuild after it starts warm
+    from .pool import quiet_libraries
 
+    quiet_libraries()
     live = report.on_terminal(args.quiet)
 
     def rebuild() -> Sequence[Finished]:
