@@ -1,4 +1,8 @@
-"""The command line: build, check, list and clean a course folder."""
+"""The command line: build, check, list, clean and watch a course folder.
+
+It starts in milliseconds: the build machinery (and WeasyPrint with it) is imported by the commands
+that need it, never here at the top.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,44 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import build, environment
-from .errors import CoursepackError, SourceErrors
-from .pool import quiet_libraries
-from .templates import EDITION_NAMES
+from . import environment, report
+from .errors import CoursepackError
+from .report import plural
+
+if TYPE_CHECKING:
+    from .loading import Plan
+
+STOPPED = "coursepack: stopped; every PDF is as it was or complete, none half-written"
+
+
+def positive(text: str) -> int:
+    """--jobs: a whole number of 1 or more."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return int(text)
+
+
+def build_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands that build: build and watch."""
+    command.add_argument(
+        "--no-strict", dest="strict", action="store_false", help="write the PDFs even when there are warnings (drafts)"
+    )
+    command.add_argument(
+        "--strict-access",
+        action="store_true",
+        help="fail when a packet binds an existing PDF a screen reader cannot read",
+    )
+    command.add_argument(
+        "--jobs",
+        type=positive,
+        default=os.cpu_count() or 1,
+        help=f"worker processes (default: the number of cores, {os.cpu_count() or 1} here)",
+    )
+    command.add_argument(
+        "--quiet", action="store_true", help="no live progress: one line per PDF made, then the summary"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,26 +60,17 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--out", type=Path, help="where the PDFs go (default: <course>/build)")
     top.add_argument("--debug", action="store_true", help="show a Python traceback when something goes wrong")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    make = commands.add_parser("build", help="render every document in both editions and bind every packet")
-    make.add_argument(
-        "--no-strict", dest="strict", action="store_false", help="write the PDFs even when there are warnings (drafts)"
-    )
-    make.add_argument("--jobs", type=int, default=None, help="worker processes (default: up to 2)")
-    make.add_argument(
-        "--strict-access",
-        action="store_true",
-        help="fail when a packet binds an existing PDF a screen reader cannot read",
-    )
+    build_options(commands.add_parser("build", help="render every document in both editions and bind every packet"))
     commands.add_parser("check", help="read and check every source; print every problem; write nothing")
     commands.add_parser("list", help="list each document (id, kind, title) and each packet with its documents")
     commands.add_parser("clean", help="remove the output folder")
+    build_options(commands.add_parser("watch", help="build, then rebuild what each saved change reaches, until Ctrl-C"))
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run a command; 0 on success, 1 when the sources have problems, 2 on usage errors."""
+    """Run a command; 0 on success, 1 when the sources have problems, 2 on usage errors, 130 when stopped."""
     args = parser().parse_args(argv)
-    quiet_libraries()
     root = args.course
     out = args.out or root / "build"
     if not root.is_dir():
@@ -50,20 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return run(args, root, out)
-    except SourceErrors as errors:
-        for problem in errors.problems:
-            print(problem, file=sys.stderr)
-        print(f"{plural(len(errors.problems), 'problem')} found; nothing was written.", file=sys.stderr)
-        return 1
-    except build.BuildWarnings as found:
-        for warning in found.warnings:
-            print(warning, file=sys.stderr)
-        count = plural(len(found.warnings), "warning")
-        print(f"{count} in strict mode; nothing was written (use --no-strict for drafts).", file=sys.stderr)
-        return 1
     except CoursepackError as error:
-        print(f"coursepack: error: {error}", file=sys.stderr)
-        return 1
+        return report.explain(error)
+    except KeyboardInterrupt:  # Ctrl-C: every write is atomic, so there is nothing to tidy
+        print(STOPPED, file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader of our output (| head) stopped listening: nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
@@ -76,53 +95,46 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, root: Path, out: Path) -> int:
+    """The command, its modules imported here: a build with nothing to do imports next to nothing."""
+    if args.command in ("check", "list"):
+        from . import loading
+        from .pool import quiet_libraries
+
+        quiet_libraries()
+        plan = loading.load(root)
+        if args.command == "list":
+            print_list(plan)
+            return 0
+        course = plan.course
+        found = f"{plural(len(course.documents), 'document')} and {plural(len(course.packets), 'packet')}"
+        print(f"{found}: no problems found.")
+        return 0
+    from . import build
+
     if args.command == "clean":
         print(f"removed {out}" if build.clean(root, out) else f"nothing to remove: {out} does not exist")
         return 0
-    if args.command in ("check", "list"):
-        plan = build.load(root)
-        if args.command == "check":
-            course = plan.course
-            found = f"{plural(len(course.documents), 'document')} and {plural(len(course.packets), 'packet')}"
-            print(f"{found}: no problems found.")
-        else:
-            print_list(plan)
-        return 0
+    if args.command == "watch":
+        from . import watch
+
+        return watch.run(root, out, args)
     started = time.monotonic()
-    outputs = build.build(root, out, strict=args.strict, workers=args.jobs, strict_access=args.strict_access)
-    for output in outputs:
-        if "/documents/" not in output.path:
-            sheets = (output.pages + 1) // 2 if output.duplex else output.pages
-            sided = "duplex" if output.duplex else "simplex"
-            print(
-                f"{output.path:<32} {output.pages:>4} pages  {sheets:>4} sheets ({sided})  "
-                f"{output.documents:>3} documents  {len(output.data) / 1024:>7.0f} KiB"
-            )
-    documents = sum("/documents/" in o.path for o in outputs)
-    for note in dict.fromkeys(note for o in outputs for note in o.notes):
+    with report.reporting(report.on_terminal(args.quiet)) as reporter:
+        outputs = build.build(
+            root, out, strict=args.strict, workers=args.jobs, strict_access=args.strict_access, report=reporter
+        )
+    for line in report.table(outputs):
+        print(line)
+    report.remarks(outputs)
+    for note in environment.speed_notes() if any(not o.reused for o in outputs) else []:
         print(note)
-    for warning in build.once(w for o in outputs for w in o.warnings):
-        print(warning, file=sys.stderr)
-    for note in environment.speed_notes() if len(outputs) > reused_count(outputs) else []:
-        print(note)
-    seconds = time.monotonic() - started
-    reused = reused_count(outputs)
-    print(
-        f"{documents} document PDFs and {len(outputs) - documents} packets in {out} "
-        f"({len(outputs) - reused} rendered, {reused} unchanged since the last build; {seconds:.1f} s)"
-    )
+    print(report.closing(outputs, out, time.monotonic() - started))
     return 0
 
 
-def reused_count(outputs: list[build.Output]) -> int:
-    return sum(o.reused for o in outputs)
+def print_list(plan: Plan) -> None:
+    from .templates import EDITION_NAMES
 
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def print_list(plan: build.Plan) -> None:
     course = plan.course
     print(f"{course.title}\n\nDocuments:")
     for doc in course.documents.values():

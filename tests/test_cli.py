@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import outline, pages_text, squash
+from pypdf import PdfReader
 
-from coursepack.cli import main
-from coursepack.output import claim
+from coursepack import events, report
+from coursepack.cli import STOPPED, main
+from coursepack.events import Event
+from coursepack.output import CACHE, claim
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
     code = main([str(a) for a in args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def made_lines(out: str) -> list[str]:
+    """The PDFs a build without a terminal said it made, one line each: 'made student/unit.pdf (5 pages, 32 KiB)'."""
+    lines = [line for line in out.splitlines() if line.startswith("made ")]
+    found = [re.fullmatch(r"made (\S+) \((?:1 page|\d+ pages), \d+ KiB\)", line) for line in lines]
+    assert all(found), lines
+    return [match[1] for match in found]
 
 
 def test_check_reports_three_mistakes_in_two_files(course, capsys):
@@ -117,9 +133,9 @@ def test_strict_build_fails_on_a_warning_and_no_strict_writes(course, capsys):
 
 def test_no_traceback_for_internal_errors(course, capsys, monkeypatch):
     root = course()
-    from coursepack import build
+    from coursepack import loading
 
-    monkeypatch.setattr(build, "load", lambda root: 1 / 0)
+    monkeypatch.setattr(loading, "load", lambda root: 1 / 0)
     code, out, err = run(capsys, "--course", root, "check")
     assert code == 1 and "Traceback" not in err
     assert (
@@ -164,14 +180,22 @@ def test_a4_paper(course, capsys):
 
 def test_unchanged_pdfs_are_reused_and_changed_ones_rendered(course, capsys):
     root = course()
-    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    code, out, _ = run(capsys, "--course", root, "build", "--jobs", "1")
+    assert code == 0 and len(made_lines(out)) == 8
     before = {p: p.read_bytes() for p in (root / "build").rglob("*.pdf")}
     code, out, _ = run(capsys, "--course", root, "build", "--jobs", "1")
-    assert code == 0 and "(0 rendered, 8 unchanged since the last build;" in out
+    assert code == 0 and f"in {root / 'build'}: up to date (0 rendered, 8 unchanged since the last build;" in out
+    assert made_lines(out) == []
     with open(root / "lessons/intro.md", "a", encoding="utf-8") as lesson:
         lesson.write("\nOne more sentence.\n")
     code, out, _ = run(capsys, "--course", root, "build", "--jobs", "1")
-    assert code == 0 and "(4 rendered, 4 unchanged since the last build;" in out
+    assert code == 0 and "(4 rendered, 4 unchanged since the last build;" in out and "up to date" not in out
+    assert sorted(made_lines(out)) == [
+        "student/documents/intro.pdf",
+        "student/unit.pdf",
+        "teacher/documents/intro.pdf",
+        "teacher/unit.pdf",
+    ]
     after = {p: p.read_bytes() for p in (root / "build").rglob("*.pdf")}
     changed = sorted(p.relative_to(root / "build").as_posix() for p in before if before[p] != after[p])
     assert changed == [
@@ -249,3 +273,97 @@ def test_render_py_with_a_bare_python_hands_over_to_the_venv_or_says_what_to_do(
     assert said.stderr.endswith(
         "run 'make packet' once in this folder (it sets up .venv), then run this command again\n"
     )
+
+
+# ---------------------------------------------------------------- progress, summary, options, Ctrl-C
+
+
+@dataclass(frozen=True)
+class Made:
+    """What the summary reads of an output, without building one."""
+
+    path: str
+    data: bytes
+    pages: int
+    documents: int = 0
+    duplex: bool = False
+    reused: bool = False
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def test_the_summary_counts_pages_sheets_and_sizes_and_says_what_was_made():
+    outputs = [
+        Made("student/documents/intro.pdf", bytes(2048), 3),
+        Made("student/documents/welder.pdf", bytes(1024), 2, reused=True),
+        Made("student/unit.pdf", bytes(10240), 7, documents=3, duplex=True),
+        Made("teacher/unit.pdf", bytes(11264), 7, documents=3, reused=True),
+    ]
+    assert report.table(outputs) == [
+        "student/unit.pdf                    7 pages     4 sheets (duplex)     3 documents       10 KiB  made",
+        "teacher/unit.pdf                    7 pages     7 sheets (simplex)    3 documents       11 KiB  reused",
+        "document PDFs (2)                   5 pages                                              3 KiB  1 made, 1 reused",
+        "packets (2)                        14 pages    11 sheets                                21 KiB  1 made, 1 reused",
+    ]
+    assert report.closing(outputs, Path("build"), 2.0) == (
+        "2 document PDFs and 2 packets in build (2 rendered, 2 unchanged since the last build; 2.0 s)"
+    )
+    reused = [Made(o.path, o.data, o.pages, o.documents, o.duplex, reused=True) for o in outputs]
+    assert report.table(reused)[-1].endswith(" 21 KiB  2 reused")
+    assert report.closing(reused, Path("build"), 0.04) == (
+        "2 document PDFs and 2 packets in build: up to date (0 rendered, 4 unchanged since the last build; 0.0 s)"
+    )
+
+
+def test_live_progress_follows_the_events_and_shows_nothing_when_nothing_is_made(monkeypatch):
+    idle = report.Live()
+    idle(Event(events.PLANNED, total=8, count=0))
+    idle(Event(events.REUSED, "student/unit.pdf", pages=5, size=100))
+    assert idle.bars is None
+    live = report.Live()
+    live(Event(events.PLANNED, total=8, count=4))
+    live(Event(events.REUSED, "student/documents/welder.pdf", pages=1, size=100))
+    tasks = {task.description: task for task in live.bars.progress.tasks}
+    assert (tasks["documents"].visible, tasks["PDFs"].visible) == (False, True)  # documents: once one is laid out
+    live(Event(events.LAID_OUT, "lessons/intro.md", "teacher"))
+    live(Event(events.MADE, "teacher/documents/intro.pdf", pages=1, size=100))
+    assert (tasks["documents"].completed, tasks["documents"].visible) == (1, True)
+    assert tasks["documents"].fields["detail"] == "lessons/intro.md (teacher)"
+    assert (tasks["PDFs"].completed, tasks["PDFs"].total) == (2, 8)
+    live(Event(events.WRITTEN, total=8))
+    assert live.bars is None
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert (report.on_terminal(quiet=False), report.on_terminal(quiet=True)) == (True, False)
+
+
+def test_the_command_line_starts_without_weasyprint_or_rich():
+    loaded = "import sys, coursepack.cli; print(sorted({'weasyprint', 'rich', 'coursepack.build'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", loaded], capture_output=True, text=True).stdout == "[]\n"
+
+
+def test_jobs_must_be_a_whole_number_of_one_or_more(capsys):
+    for jobs in ("0", "two", "-1"):
+        with pytest.raises(SystemExit) as caught:
+            main(["build", "--jobs", jobs])
+        assert caught.value.code == 2
+        assert f"argument --jobs: expected a whole number of 1 or more, not '{jobs}'" in capsys.readouterr().err
+
+
+def test_ctrl_c_during_a_build_stops_with_130_and_leaves_no_pdf_half_written(course, capsys, monkeypatch):
+    root = course()
+    made = []
+
+    def interrupt_at_the_third(event: Event) -> None:
+        made.extend([event.path] if event.code == events.MADE else [])
+        if len(made) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "reporting", lambda live: contextlib.nullcontext(interrupt_at_the_third))
+    assert run(capsys, "--course", root, "build", "--jobs", "1") == (130, "", STOPPED + "\n")
+    assert {p.name for p in (root / "build").iterdir()} <= {".coursepack-output", CACHE, ".lock", "student", "teacher"}
+    assert not [p for p in (root / "build").rglob("*.tmp")]
+    for pdf in (root / "build").rglob("*.pdf"):
+        assert PdfReader(str(pdf)).pages, pdf  # every PDF there is whole
+    monkeypatch.undo()
+    assert run(capsys, "--course", root, "build", "--jobs", "1", "--quiet")[0] == 0  # the lock was let go
+    assert len(list((root / "build").rglob("*.pdf"))) == 8
