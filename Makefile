@@ -19,7 +19,7 @@ check: $(STAMP)
 
 test: $(STAMP)
 	@$(LIBS) --speed
-	$(BIN)/ruff check coursepack tests render.py
+	$(BIN)/ruff check coursepack tests bench render.py
 	$(BIN)/python -m pytest
 
 # Rebuild what each saved change reaches, until Ctrl-C.

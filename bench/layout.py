@@ -19,35 +19,48 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from weasyprint import CSS, HTML
 
 from coursepack import build, workers
+from coursepack.plan import targets
+from coursepack.targets import PartTarget
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("lesson", "overview", "role", "worksheet", "handout", "reference")
 
 
-def measure(job: dict) -> dict[str, float]:
+@dataclass(frozen=True)
+class Job:
+    """One part (a document laid out once in one edition) to measure, under its kind and edition."""
+
+    kind: str
+    edition: str
+    target: PartTarget
+
+
+def measure(job: Job) -> dict[str, float]:
     """Lay out and write one document once: its pages and the seconds each step took."""
-    setter = workers.typesetter(job)
+    target = job.target
+    setter = workers.typesetter(target.setup, "part")
     cpu, wall = time.process_time(), time.perf_counter()
-    if job["kind"] == "reference":
-        document = HTML(string=job["html"]).render(stylesheets=[CSS(string=workers.PAPER_CSS[job["paper"]])])
+    if job.kind == "reference":
+        document = HTML(string=target.html).render(stylesheets=[CSS(string=workers.PAPER_CSS[target.setup.paper])])
     else:
-        document = setter.layout(job["html"])
+        document = setter.layout(target.html)
     layout_cpu, layout_wall = time.process_time() - cpu, time.perf_counter() - wall
     cpu = time.process_time()
-    setter.write(document, workers.identifier(job["path"], job["html"]))
+    setter.write(document, workers.identifier(target.path, target.html))
     return {"pages": len(document.pages), "layout": layout_cpu, "wall": layout_wall, "write": time.process_time() - cpu}
 
 
-def run(jobs: list[dict], runs: int) -> list[dict]:
+def run(jobs: list[Job], runs: int) -> list[dict]:
     """Rows of ms/page by (kind, edition), then for all documents: medians over ``runs`` runs."""
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Job]] = defaultdict(list)
     for job in jobs:
-        groups[(job["kind"], job["path"].split("/", 1)[0])].append(job)
+        groups[(job.kind, job.edition)].append(job)
     for members in groups.values():  # warm up: fonts, images and caches, once per group
         measure(members[0])
     samples: dict[tuple[str, str], list[dict[str, float]]] = defaultdict(list)
@@ -65,7 +78,7 @@ def run(jobs: list[dict], runs: int) -> list[dict]:
             samples[("all", "all")].append(every)
     rows = []
     for (kind, edition), found in samples.items():
-        members = groups.get((kind, edition), [job for job in jobs if job["kind"] != "reference"])
+        members = groups.get((kind, edition), [job for job in jobs if job.kind != "reference"])
         row = {"kind": kind, "edition": edition, "documents": len(members), "pages": int(found[0]["pages"])}
         for name in ("layout", "write", "wall"):
             row[name] = round(statistics.median(1000 * sample[name] / sample["pages"] for sample in found), 1)
@@ -73,22 +86,24 @@ def run(jobs: list[dict], runs: int) -> list[dict]:
     return rows
 
 
-def selected(args: argparse.Namespace) -> list[dict]:
-    """The document jobs to measure, sorted by kind, and the reference lessons."""
+def selected(args: argparse.Namespace) -> list[Job]:
+    """The parts to measure (each document laid out once per edition), sorted by kind, and the reference lessons."""
+    return jobs_of(targets(build.load(args.course)).parts, args.kind, args.edition)
+
+
+def jobs_of(
+    parts: tuple[PartTarget, ...], kinds: list[str] | None = None, editions: list[str] | None = None
+) -> list[Job]:
+    """The parts of the given kinds and editions (all when None), sorted by kind, and the reference lessons."""
     jobs = [
-        job
-        for job in workers.jobs(build.load(args.course))
-        if job["type"] == "document"
-        and (not args.kind or job["kind"] in args.kind)
-        and (not args.edition or job["path"].split("/", 1)[0] in args.edition)
+        Job(part.kind, part.edition, part)
+        for part in parts
+        if (not kinds or part.kind in kinds) and (not editions or part.edition in editions)
     ]
-    reference = [
-        {**job, "kind": "reference", "path": f"reference/{job['path']}"}
-        for job in jobs
-        if job["kind"] == "lesson" and job["path"].startswith("student/")
-    ]
+    lessons = [job.target for job in jobs if job.kind == "lesson" and job.edition == "student"]
+    reference = [Job("reference", "student", target) for target in lessons]
     order = {kind: index for index, kind in enumerate(KINDS)}
-    return sorted(jobs, key=lambda job: order.get(job["kind"], len(order))) + reference
+    return sorted(jobs, key=lambda job: order.get(job.kind, len(order))) + reference
 
 
 def main() -> int:
