@@ -46,6 +46,7 @@ from coursepack.targets import PARTS, document_path
 ROOT = Path(__file__).resolve().parent.parent
 CHECKOUT = [ROOT]  # whose render.py the subprocesses run (--checkout)
 STARTED = time.perf_counter()
+EDITIONS_SHARE = 0.55  # pages of the student and teacher editions / pages of all three (bundled course: 127/244)
 MIN_FREE = 3 << 30  # a scaled build is skipped when the disk has less room than this
 TARGETS = {
     "cold_vs_baseline": 0.6,
@@ -175,7 +176,8 @@ def measure_all(results: dict, tmp: Path, env: dict[str, str], args: argparse.Na
     results["watch"] = watch_figures(course, out, doc.path, doc.title, documents, packets, env, args.saves)
     results["scaling"] = []
     for times in map(int, args.scales.split(",")):
-        results["scaling"].append(scaled(times, tmp, env, projected(results["scaling"], times), args.budget))
+        guess = projected(results["scaling"], times, results["cold"])
+        results["scaling"].append(scaled(times, tmp, env, guess, args.budget))
     runs = [results[k] for k in ("cold", "noop", "check", "rebuild")] + results["scaling"]
     runs += [results["watch"]] if results["watch"].get("available") else []
     results["peak_mb"] = max(r.get("peak_mb", 0) for r in runs)
@@ -231,10 +233,13 @@ def watch_figures(
     }
 
 
-def projected(done: list[dict], times: int) -> float:
-    """Seconds a scaled build should take, from the last one built (0 when none was)."""
+def projected(done: list[dict], times: int, cold: dict) -> float:
+    """Seconds a scaled build should take: from the last scale built, else from the cold build's pages."""
     built = [step for step in done if "seconds" in step]
-    return built[-1]["seconds"] * times / built[-1]["times"] if built else 0.0
+    if built:
+        return built[-1]["seconds"] * times / built[-1]["times"]
+    share = EDITIONS_SHARE * times  # the scaled courses build two of the cold build's three editions
+    return cold["seconds"] * share
 
 
 def scaled(times: int, tmp: Path, env: dict[str, str], projection: float, budget: float) -> dict:
@@ -242,8 +247,9 @@ def scaled(times: int, tmp: Path, env: dict[str, str], projection: float, budget
     what = {"times": times, "editions": "student, teacher (large_print = false)"}
     elapsed = time.perf_counter() - STARTED
     if budget and elapsed + projection > budget:
-        say(f"×{times}: skipped, projected {projection:.0f} s would pass the {budget:.0f} s budget")
-        return what | {"skipped": f"projected {projection:.0f} s, past --budget {budget:.0f} s"}
+        why = f"{elapsed:.0f} s run so far + {projection:.0f} s projected > --budget {budget:.0f} s"
+        say(f"×{times}: skipped ({why})")
+        return what | {"skipped": why, "projected_seconds": round(projection)}
     if shutil.disk_usage(tmp).free < MIN_FREE * max(1, times // 4):
         say(f"×{times}: skipped, too little free disk")
         return what | {"skipped": "too little free disk"}
