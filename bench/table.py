@@ -32,6 +32,9 @@ def print_table(results: dict, path: Path) -> None:
         print(f"{name:<52} {value:>16}  {target:>10}  {verdict(met)}")
     rebuild, noop = results["rebuild"], results["noop"]
     print(f"\nedited {rebuild['edited']}; remade: {', '.join(rebuild['remade']) or 'nothing'}")
+    for step in results["scaling"]:
+        if "skipped" in step:
+            print(f"×{step['times']} skipped: {step['skipped']} (python bench/run.py --budget 0 builds it)")
     if noop["touched"]:
         print(f"touched by the no-op build: {', '.join(noop['touched'])}")
     print("wall times in seconds; (cpu) is user + system time of the command and all its processes")
