@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from io import BytesIO
@@ -19,12 +18,15 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from . import subsets
+
 DOCUMENT_LINK = "https://document.coursepack.invalid/"  # a link to another document's anchor, resolved here
 XREF_HREF = re.compile(r'(<a class="xref" data-document="[^"]+" href=")#')
 TAGGED_CONTENT = re.compile(rb"/\w+\s*<<\s*/MCID\s+\d+\s*>>\s*BDC")
 MARKED = re.compile(rb"/\w+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC.*?EMC", re.DOTALL)
 STAMP = "/CoursepackStamp"
 BLANK = None  # a body page that shows no part: a duplex padding page, drawn by the stamp alone
+ORPHAN_DEPTH = 4  # a merged font's dictionary, its CID font, its descriptor, its program
 PagePlace = tuple[int, int] | None  # (part, page in that part), or BLANK
 
 
@@ -111,7 +113,7 @@ def compose(
     resolve_links(writer)
     writer.set_page_label(0, front_pages - 1, style="/r")
     writer.set_page_label(front_pages, len(writer.pages) - 1, style="/D", start=1)
-    unique_font_names(writer)
+    subsets.one_font_per_face(writer)
     return written(writer)
 
 
@@ -188,7 +190,9 @@ def draw_over(page: PageObject, form: IndirectObject, hidden: frozenset[int] = f
 
 
 def written(writer: PdfWriter) -> bytes:
-    """The PDF's bytes."""
+    """The PDF's bytes, without the objects nothing refers to any more (fonts merged away: four levels deep)."""
+    for _ in range(ORPHAN_DEPTH):
+        writer.compress_identical_objects(remove_duplicates=False)
     buffer = BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -365,51 +369,3 @@ def refers_to(kid: object, annotation: IndirectObject) -> bool:
         return False
     target = data.raw_get("/Obj")
     return isinstance(target, IndirectObject) and target.idnum == annotation.idnum
-
-
-def unique_font_names(writer: PdfWriter) -> None:
-    """Name each embedded font subset after its own glyphs, and let identical subsets share one font.
-
-    WeasyPrint names a subset after the face alone, so two documents' different subsets of one face
-    would share a name in a composed PDF; a viewer may then draw one with the other's glyphs.
-    """
-    by_name: dict[str, IndirectObject] = {}
-    for page in writer.pages:
-        resources = page.get("/Resources")
-        fonts = resources.get_object().get("/Font") if resources else None
-        if fonts is None:
-            continue
-        fonts = fonts.get_object()
-        for key in list(fonts):
-            reference = fonts.raw_get(key)
-            if not isinstance(reference, IndirectObject):
-                continue
-            name = rename_subset(reference.get_object())
-            if name is None:
-                continue
-            known = by_name.setdefault(name, reference)
-            if known != reference:
-                fonts[NameObject(key)] = known
-
-
-def rename_subset(font: DictionaryObject) -> str | None:
-    """Give a subset font a tag made from its font file, and return its new name (None: not a subset)."""
-    base = str(font.get("/BaseFont", ""))
-    if "+" not in base:
-        return None
-    descendants = font.get("/DescendantFonts")
-    inner = descendants[0].get_object() if descendants else font
-    descriptor = inner.get("/FontDescriptor")
-    if descriptor is None:
-        return None
-    descriptor = descriptor.get_object()
-    program = next((descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor), None)
-    if program is None:
-        return None
-    digest = hashlib.sha256(program.get_object().get_data()).digest()
-    tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
-    name = f"/{tag}+{base.split('+', 1)[1]}"
-    for target in (font, inner):
-        target[NameObject("/BaseFont")] = NameObject(name)
-    descriptor[NameObject("/FontName")] = NameObject(name)
-    return name
