@@ -18,7 +18,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import subsets
+from . import packed, subsets
 
 DOCUMENT_LINK = "https://document.coursepack.invalid/"  # a link to another document's anchor, resolved here
 XREF_HREF = re.compile(r'(<a class="xref" data-document="[^"]+" href=")#')
@@ -26,7 +26,6 @@ TAGGED_CONTENT = re.compile(rb"/\w+\s*<<\s*/MCID\s+\d+\s*>>\s*BDC")
 MARKED = re.compile(rb"/\w+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC.*?EMC", re.DOTALL)
 STAMP = "/CoursepackStamp"
 BLANK = None  # a body page that shows no part: a duplex padding page, drawn by the stamp alone
-ORPHAN_DEPTH = 4  # a merged font's dictionary, its CID font, its descriptor, its program
 PagePlace = tuple[int, int] | None  # (part, page in that part), or BLANK
 
 
@@ -190,12 +189,8 @@ def draw_over(page: PageObject, form: IndirectObject, hidden: frozenset[int] = f
 
 
 def written(writer: PdfWriter) -> bytes:
-    """The PDF's bytes, without the objects nothing refers to any more (fonts merged away: four levels deep)."""
-    for _ in range(ORPHAN_DEPTH):
-        writer.compress_identical_objects(remove_duplicates=False)
-    buffer = BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    """The PDF's bytes, its objects packed into compressed object streams (only those it still uses)."""
+    return packed.write(writer)
 
 
 class Structure:

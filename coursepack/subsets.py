@@ -69,19 +69,20 @@ class Subset:
         flags = int(self.descriptor.get("/Flags", 0)) & ~FIXED_PITCH
         return (base_name(self.font), described, flags, self.parsed.origin)
 
-    def agrees(self, other: Subset) -> bool:
-        """Whether every glyph id both subsets draw has the same advance, and the same outline unless composite."""
-        mine, theirs = self.parsed, other.parsed
-        for gid in self.used & other.used:
-            if mine.metrics[gid] != theirs.metrics[gid]:
-                return False
-            if not truetype.components(mine.glyphs[gid]) and mine.glyphs[gid] != theirs.glyphs[gid]:
-                return False
-        return True
+    def drawn(self) -> dict[int, tuple]:
+        """What each glyph it draws looks like: its advance, and its outline unless composite (their ids vary)."""
+        glyphs, metrics = self.parsed.glyphs, self.parsed.metrics
+        return {gid: (metrics[gid], None if truetype.components(glyphs[gid]) else glyphs[gid]) for gid in self.used}
 
-    def agrees_in_width(self, other: Subset) -> bool:
-        """Whether every glyph id both subsets draw has the same /W width in both."""
-        return all(float(other.widths.get(gid, width)) == float(width) for gid, width in self.widths.items())
+
+def sort_into(groups: list[tuple[dict, list[Subset]]], subset: Subset, traits: dict) -> None:
+    """Put a subset in the first group whose traits (by glyph id) agree with its own; a new group if none does."""
+    for known, members in groups:
+        if all(known.get(gid, trait) == trait for gid, trait in traits.items()):
+            known.update(traits)
+            members.append(subset)
+            return
+    groups.append((dict(traits), [subset]))
 
 
 def one_font_per_face(writer: PdfWriter) -> None:
@@ -98,19 +99,14 @@ def one_font_per_face(writer: PdfWriter) -> None:
     for dictionary in resources:
         for reference in font_references(dictionary):
             fonts.setdefault(reference.idnum, reference)
-    buckets: dict[tuple, list[list[Subset]]] = {}
+    buckets: dict[tuple, list[tuple[dict, list[Subset]]]] = {}
     for reference in fonts.values():
         subset = read_subset(reference.get_object())
-        if subset is None:
-            continue
-        same_face = buckets.setdefault(subset.face(), [])
-        bucket = next((b for b in same_face if all(s.agrees(subset) for s in b)), None)
-        if bucket is None:
-            same_face.append(bucket := [])
-        bucket.append(subset)
+        if subset is not None:
+            sort_into(buckets.setdefault(subset.face(), []), subset, subset.drawn())
     target: dict[int, IndirectObject] = {}
     for same_face in buckets.values():
-        for bucket in same_face:
+        for _, bucket in same_face:
             target.update(merge(bucket))
     by_name: dict[str, IndirectObject] = {}
     for idnum, reference in fonts.items():
@@ -198,14 +194,11 @@ def merge(bucket: list[Subset]) -> dict[int, IndirectObject]:
             for gid, unicode in read_cmap(subset.font["/ToUnicode"].get_object().get_data()).items():
                 text.setdefault(gid, unicode)
         first.font["/ToUnicode"].get_object().set_data(write_cmap(text))
-    variants: list[list[Subset]] = []
+    variants: list[tuple[dict, list[Subset]]] = []
     for subset in bucket:
-        variant = next((v for v in variants if all(s.agrees_in_width(subset) for s in v)), None)
-        if variant is None:
-            variants.append(variant := [])
-        variant.append(subset)
+        sort_into(variants, subset, {gid: float(width) for gid, width in subset.widths.items()})
     kept: dict[int, IndirectObject] = {}
-    for variant in variants:
+    for _, variant in variants:
         keeper = variant[0]
         keeper.descriptor[NameObject("/FontFile2")] = first.descriptor.raw_get("/FontFile2")
         keeper.font[NameObject("/ToUnicode")] = first.font.raw_get("/ToUnicode")

@@ -9,9 +9,40 @@ component, once, an id after the highest drawn in any subset.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 ARG_WORDS, SCALE, MORE, XY_SCALE, TWO_BY_TWO = 0x0001, 0x0008, 0x0020, 0x0040, 0x0080
+
+
+class Glyphs(Sequence[bytes]):
+    """A font's glyph data by id, sliced from the glyf table when asked for."""
+
+    def __init__(self, glyf: bytes, offsets: tuple[int, ...], scale: int):
+        self.glyf, self.offsets, self.scale = glyf, offsets, scale
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, gid: int) -> bytes:  # type: ignore[override]
+        return self.glyf[self.offsets[gid] * self.scale : self.offsets[gid + 1] * self.scale]
+
+
+class Metrics(Sequence[tuple[int, int]]):
+    """A font's (advance, left side bearing) by glyph id, read from the hmtx table when asked for."""
+
+    def __init__(self, hmtx: bytes, long_metrics: int, count: int):
+        self.hmtx, self.long_metrics, self.count = hmtx, long_metrics, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, gid: int) -> tuple[int, int]:  # type: ignore[override]
+        if gid < self.long_metrics:
+            return struct.unpack_from(">Hh", self.hmtx, 4 * gid)
+        (advance,) = struct.unpack_from(">H", self.hmtx, 4 * (self.long_metrics - 1))
+        (bearing,) = struct.unpack_from(">h", self.hmtx, 4 * self.long_metrics + 2 * (gid - self.long_metrics))
+        return advance, bearing
 
 
 @dataclass
@@ -19,8 +50,8 @@ class Font:
     """A parsed TrueType font: its tables, and its glyphs and horizontal metrics by id."""
 
     tables: dict[bytes, bytes]
-    glyphs: list[bytes]
-    metrics: list[tuple[int, int]]
+    glyphs: Sequence[bytes]
+    metrics: Sequence[tuple[int, int]]
 
     @property
     def origin(self) -> bytes:
@@ -40,18 +71,10 @@ def parse(data: bytes) -> Font | None:
         return None
     (glyph_count,) = struct.unpack_from(">H", tables[b"maxp"], 4)
     (long_loca,) = struct.unpack_from(">h", tables[b"head"], 50)
-    if long_loca:
-        offsets = struct.unpack_from(f">{glyph_count + 1}I", tables[b"loca"])
-    else:
-        offsets = tuple(2 * value for value in struct.unpack_from(f">{glyph_count + 1}H", tables[b"loca"]))
-    glyf = tables[b"glyf"]
-    glyphs = [glyf[offsets[gid] : offsets[gid + 1]] for gid in range(glyph_count)]
+    offsets = struct.unpack_from(f">{glyph_count + 1}{'I' if long_loca else 'H'}", tables[b"loca"])
+    glyphs = Glyphs(tables[b"glyf"], offsets, 1 if long_loca else 2)
     (long_metrics,) = struct.unpack_from(">H", tables[b"hhea"], 34)
-    pairs = struct.unpack_from(f">{2 * long_metrics}h", tables[b"hmtx"])
-    metrics = [(pairs[2 * i] & 0xFFFF, pairs[2 * i + 1]) for i in range(long_metrics)]
-    bearings = struct.unpack_from(f">{glyph_count - long_metrics}h", tables[b"hmtx"], 4 * long_metrics)
-    metrics += [(metrics[-1][0], bearing) for bearing in bearings]
-    return Font(tables, glyphs, metrics)
+    return Font(tables, glyphs, Metrics(tables[b"hmtx"], long_metrics, glyph_count))
 
 
 def components(glyph: bytes) -> list[int]:
@@ -131,7 +154,7 @@ def merge(fonts: list[Font], used: list[set[int]]) -> bytes:
     tables = dict(fonts[0].tables)
     tables[b"glyf"] = b"".join(glyphs)
     tables[b"loca"] = loca
-    tables[b"hmtx"] = b"".join(struct.pack(">Hh", *pair) for pair in metrics)
+    tables[b"hmtx"] = struct.pack(">" + "Hh" * count, *(value for pair in metrics for value in pair))
     tables[b"head"] = header(fonts, long_loca)
     tables[b"hhea"] = horizontal_header(fonts, count)
     maxp = tables[b"maxp"]

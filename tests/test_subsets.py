@@ -61,6 +61,13 @@ def test_merged_fonts_draw_every_glyph_as_the_parts_did(bundled):
                     assert outline(programs[face], gid) == outline(original, gid), (part.name, face, gid)
 
 
+def test_a_packet_is_well_under_the_sum_of_its_parts(bundled):
+    """Each part embeds its own fonts and writes its objects its own way; a packet shares them (about 0.5x)."""
+    for edition in ("student", "teacher", "large-print"):
+        parts = sum(p.stat().st_size for p in (bundled / ".coursepack-parts" / edition).glob("*.part"))
+        assert (bundled / edition / "full-course.pdf").stat().st_size < 0.75 * parts
+
+
 def test_a_moved_component_gets_its_own_id_after_every_drawn_glyph():
     """HarfBuzz moves a composite's components above the highest glyph id drawn; each subset moves them alike."""
     simple = b"\0\1" + b"\0" * 8 + b"\0\0" + b"\0\0" + b"\1" + b"\0"  # one contour, one point
