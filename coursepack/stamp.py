@@ -12,6 +12,8 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .targets import Running
+
 # Added when a stamp is laid out: each stamp page sets its own running title, or says it is blank.
 STAMP_CSS = """
 .stamp { string-set: course attr(data-course), doctitle attr(data-running), blank attr(data-blank); }
@@ -27,18 +29,6 @@ class StampPage:
 
     running: str
     blank: bool = False
-
-
-@dataclass(frozen=True)
-class Running:
-    """What every page of a PDF shares in its margins: course, packet (or document kind) and edition."""
-
-    course: str
-    packet: str
-    edition: str
-    edition_name: str
-    language: str
-    duplex: bool
 
 
 def stamp_html(running: Running, pages: Sequence[StampPage]) -> str:
