@@ -155,9 +155,9 @@ def locked(root: Path, out: Path) -> Iterator[Path]:
             refuse_link(folder, LOCK, out / LOCK)
             lock = os.open(LOCK, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666, dir_fd=folder)
             stack.callback(os.close, lock)
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            try:  # a POSIX record lock: the process's own, so worker processes it forks never hold it
+                fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except (BlockingIOError, PermissionError):
                 raise CoursepackError(f"another build is writing to {out}; wait for it to finish") from None
             sweep(folder)
             refuse_link(folder, TEMPORARY, out / TEMPORARY)
@@ -260,6 +260,7 @@ class Manifest:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
     inputs: dict[str, list[int]] = field(default_factory=dict)
+    checked: tuple[int, int] | None = None  # documents and packets of a course that passed every check
 
 
 def read_manifest(out: Path) -> Manifest:
@@ -281,7 +282,9 @@ def read_manifest(out: Path) -> Manifest:
         return Manifest(files)
     if not all(isinstance(path, str) for path in outputs) or not all(isinstance(v, list) for v in inputs.values()):
         return Manifest(files)
-    return Manifest(files, tuple(outputs), inputs)
+    checked = manifest.get("checked")
+    counts = tuple(checked) if isinstance(checked, list) and [type(n) for n in checked] == [int, int] else None
+    return Manifest(files, tuple(outputs), inputs, counts)
 
 
 def record_of(key: str, stamp: Stamp, output: Output) -> dict[str, Any]:
@@ -290,9 +293,17 @@ def record_of(key: str, stamp: Stamp, output: Output) -> dict[str, Any]:
 
 
 def write_manifest(
-    out: Path, files: dict[str, dict[str, Any]], outputs: list[str], inputs: dict[str, list[int]]
+    out: Path,
+    files: dict[str, dict[str, Any]],
+    outputs: list[str],
+    inputs: dict[str, list[int]],
+    checked: tuple[int, int] | None = None,
 ) -> None:
-    """Record what this build wrote, tied to this folder, with the outputs in order and what it read."""
+    """Record what this build wrote, tied to this folder, with the outputs in order and what it read.
+
+    ``checked``: the course's documents and packets, when it passed every check (``check`` says so again
+    without reading anything while no file the build read has changed).
+    """
     with writing(out):
         manifest = {
             "folder": identity(out),
@@ -300,6 +311,7 @@ def write_manifest(
             "files": files,
             "outputs": outputs,
             "inputs": inputs,
+            "checked": list(checked) if checked else None,
         }
     write_atomic(out, CACHE, json.dumps(manifest, indent=1, sort_keys=True).encode())
 

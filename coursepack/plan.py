@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import compose, links, pdfcheck, templates
+from . import compose, links, pdfcheck, record, templates
 from .loading import Plan, running_title
 from .model import BoundPdf, Course
 from .targets import (
+    UNTAGGED,
     Bound,
     DocumentTarget,
     Entry,
@@ -24,6 +25,7 @@ from .targets import (
 class Targets:
     """What a build makes: parts to lay out, then documents and packets composed from them."""
 
+    setup: Setup
     parts: tuple[PartTarget, ...]
     documents: tuple[DocumentTarget, ...]
     packets: tuple[PacketTarget, ...]
@@ -37,7 +39,7 @@ class Targets:
 def targets(plan: Plan) -> Targets:
     """Every part, document PDF and packet of a checked course, in every edition."""
     course = plan.course
-    setup = Setup(str(course.root), str(course.styles), course.paper)
+    setup = Setup(str(course.root), str(course.styles), course.paper, record.code_digest(course.styles))
     env = templates.environment(course.styles)
     every_id = set(course.documents) | set(course.bound)
     parts: dict[tuple[str, str, bool], PartTarget] = {}
@@ -104,7 +106,7 @@ def targets(plan: Plan) -> Targets:
                     ),
                 )
             )
-    return Targets(tuple(parts.values()), tuple(documents), tuple(packets))
+    return Targets(setup, tuple(parts.values()), tuple(documents), tuple(packets))
 
 
 def entry(course: Course, item_id: str) -> Entry:
@@ -125,7 +127,7 @@ def bound(item: BoundPdf) -> Bound:
 
 def bound_notes(item: BoundPdf) -> list[str]:
     """What a teacher should know about an existing PDF bound into a packet."""
-    notes = [f"{item.path}: note: its pages are bound without tags; a screen reader cannot read them"]
+    notes = [f"{item.path}: note: {UNTAGGED}; a screen reader cannot read them"]
     if item.repaired:
         notes.append(f"{item.path}: note: the PDF was damaged and has been repaired; check its pages in the packet")
     if item.removed:

@@ -68,22 +68,69 @@ def shown(path: str) -> str:
     return path.removeprefix(PARTS + "/")
 
 
+class Workers:
+    """Worker processes for one build, or kept warm across the builds of ``watch`` (their typesetters too).
+
+    The processes start with the first job; ``close`` stops them (at once: a runaway job is not waited for).
+    """
+
+    def __init__(self, count: int):
+        self.count = max(1, count)
+        self.executor: ProcessPoolExecutor | None = None
+        self.scratch = ""
+        self.earlier: set = set()
+
+    def start(self, scratch: Path) -> ProcessPoolExecutor:
+        """The running pool, started (or restarted for another scratch folder) when needed."""
+        if self.executor is None or self.scratch != str(scratch):
+            self.close()
+            self.earlier = set(multiprocessing.active_children())  # the caller's own processes are not ours
+            self.scratch = str(scratch)
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.count,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=start_worker,
+                initargs=(self.scratch,),
+            )
+        return self.executor
+
+    def close(self) -> None:
+        """Stop the worker processes at once and forget the pool."""
+        if self.executor is None:
+            return
+        for process in set(multiprocessing.active_children()) - self.earlier:
+            process.kill()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def render_all(
-    run: Callable[[Any], Any], todo: list, workers: int, scratch: Path, done: Callable[[Any], None] | None = None
+    run: Callable[[Any], Any],
+    todo: list,
+    workers: int | Workers,
+    scratch: Path,
+    done: Callable[[Any], None] | None = None,
 ) -> list:
     """Run every job in worker processes; a worker that dies is found and named by running jobs alone.
 
-    ``done`` is called with each result as it comes in, in the order of the jobs.
+    ``done`` is called with each result as it comes in, in the order of the jobs. Given a number, the
+    processes stop when the jobs are done; given ``Workers``, they stay for the next call unless a job failed.
     """
     if not todo:
         return []
-    context = multiprocessing.get_context("fork")
-    earlier = set(multiprocessing.active_children())  # the caller's own processes are not ours to stop
-    pool = ProcessPoolExecutor(
-        max_workers=max(1, workers), mp_context=context, initializer=start_worker, initargs=(str(scratch),)
-    )
+    if isinstance(workers, int):
+        with Workers(workers) as own:
+            return render_all(run, todo, own, scratch, done)
+    pool = workers.start(scratch)
     outputs: list = []
     broken: list[Job] = []
+    finished = False
     try:
         futures = [pool.submit(run, job) for job in todo]
         for job, future in zip(todo, futures, strict=True):
@@ -102,10 +149,10 @@ def render_all(
                 raise  # already located in a source (a template's file and line)
             except Exception as error:  # noqa: BLE001 - one sentence naming the source, never a traceback
                 raise failure(job, f"{type(error).__name__}: {error}") from None
+        finished = not broken
     finally:
-        for process in set(multiprocessing.active_children()) - earlier:  # stop runaway workers at once
-            process.kill()
-        pool.shutdown(wait=True, cancel_futures=True)
+        if not finished:  # stop runaway or broken workers at once; the next call starts afresh
+            workers.close()
     if broken:
         redone = {job.path: run_alone(run, job, scratch) for job in broken}
         for output in redone.values():

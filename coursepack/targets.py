@@ -7,15 +7,21 @@ from dataclasses import dataclass, field
 # Laid-out documents (PDFs without running headers), kept in the output folder to compose from;
 # named .part so that a teacher looking for PDFs (or a sync to a shared drive) sees only the outputs.
 PARTS = ".coursepack-parts"
+UNTAGGED = "its pages are bound without tags"  # the note on an existing PDF a screen reader cannot read
 
 
 @dataclass(frozen=True)
 class Setup:
-    """What a worker's typesetter needs: the course, its styles and the paper size."""
+    """What a worker's typesetter needs: the course, its styles and the paper size.
+
+    ``code`` is the digest of the styles and coursepack's code: a warm worker (``watch``) sets type
+    afresh when a stylesheet or a font changes.
+    """
 
     root: str
     styles: str
     paper: str
+    code: str
 
 
 @dataclass(frozen=True)

@@ -109,16 +109,18 @@ def serve(root: Path, out: Path, changes: Iterable[list[str]], rebuild: Callable
 def run(root: Path, out: Path, args: argparse.Namespace) -> int:
     """The watch command; it ends only with Ctrl-C (KeyboardInterrupt, which the command line turns into 130)."""
     from . import build  # loads WeasyPrint once: every rebuild after it starts warm
-    from .pool import quiet_libraries
+    from .pool import Workers, quiet_libraries
 
     quiet_libraries()
     live = report.on_terminal(args.quiet)
 
-    def rebuild() -> Sequence[Finished]:
-        with report.reporting(live, lines=events.ignore) as reporter:
-            return build.build(
-                root, out, strict=args.strict, workers=args.jobs, strict_access=args.strict_access, report=reporter
-            )
+    with Workers(args.jobs) as warm:  # worker processes kept, their typesetters set up, from one build to the next
 
-    serve(root, out, batches(root, out), rebuild)
+        def rebuild() -> Sequence[Finished]:
+            with report.reporting(live, lines=events.ignore) as reporter:
+                return build.build(
+                    root, out, strict=args.strict, workers=warm, strict_access=args.strict_access, report=reporter
+                )
+
+        serve(root, out, batches(root, out), rebuild)
     return 0

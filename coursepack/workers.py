@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from jinja2 import Environment
+
 from . import compose, packet, templates
 from .stamp import STAMP_CSS, StampPage, stamp_html
 from .targets import DocumentTarget, Output, PacketTarget, Part, PartTarget, Running, Setup
@@ -22,6 +24,8 @@ def typesetter(setup: Setup, layer: str) -> Typesetter:
     """The typesetter for a course's styles and paper, for parts, stamps or front matter; kept per process."""
     key = (setup, layer)
     if key not in _typesetters:
+        for stale in [known for known in _typesetters if known[0] != setup]:  # styles changed under watch
+            del _typesetters[stale]
         styles = Path(setup.styles)
         root = Path(setup.root)
         _typesetters[key] = Typesetter(
@@ -79,14 +83,13 @@ def make_packet(target: PacketTarget, parts: list[Part]) -> Output:
     overlay = stamp(target.setup, target.running, pages, target.path)
     bare = {index for index, part in enumerate(target.parts) if not part.stamped}
     data = compose.compose(front, [part.data for part in parts], overlay, places, bare)
-    if target.bound:
-        offset = compose.page_count(front)
+    offset = compose.page_count(front)
+    if target.bound:  # each bound page takes the place of one placeholder page: the count stays
         starts = {part.doc_id: offset + first[index] - 1 for index, part in enumerate(target.parts)}
         data = packet.bind(data, [(starts[b.doc_id], b.data, b.password, b.scale) for b in target.bound])
     warnings = [w for part in parts for w in part.warnings] + front_warnings
-    pages_total = compose.page_count(data)
     return Output(
-        target.path, data, warnings, pages_total, len(target.parts), target.running.duplex, list(target.notes)
+        target.path, data, warnings, offset + len(places), len(target.parts), target.running.duplex, list(target.notes)
     )
 
 
@@ -94,6 +97,19 @@ def front_matter(target: PacketTarget, first: dict[int, int]) -> tuple[bytes, li
     """The cover and contents, numbered i, ii, …, padded to an even count when duplex; and their warnings."""
     setter = typesetter(target.setup, "front")
     env = templates.environment(Path(target.setup.styles))
+    html = front_html(env, target, first, False)
+    with collect_warnings() as warnings:
+        document = setter.layout(compose.outward(html, every_link=True))
+        if target.running.duplex and len(document.pages) % 2:
+            document = setter.layout(compose.outward(front_html(env, target, first, True), every_link=True))
+        data = setter.write(document, identifier(target.path, html))
+    found = font_fallbacks(data, Path(target.setup.styles)) + [f"WeasyPrint: {w}" for w in warnings]
+    found += [f"refused to load {url}" for url in setter.fetcher.refused] + setter.removed
+    return data, [f"{target.source}: warning: {w}" for w in dict.fromkeys(found)]
+
+
+def front_html(env: Environment, target: PacketTarget, first: dict[int, int], pad: bool) -> str:
+    """The HTML of a packet's cover and contents (``first``: the page each entry starts on, when known)."""
     context = {
         "course": dict(target.front),
         "packet": {"title": target.title},
@@ -104,10 +120,9 @@ def front_matter(target: PacketTarget, first: dict[int, int]) -> tuple[bytes, li
             for index, e in enumerate(target.entries)
         ],
     }
-
-    def front_html(pad: bool) -> str:
-        sections = [templates.render(env, "front.html", pad=pad, **context)]
-        return templates.render(
+    sections = [templates.render(env, "front.html", pad=pad, **context)]
+    return str(
+        templates.render(
             env,
             "document.html",
             mode="front",
@@ -118,15 +133,7 @@ def front_matter(target: PacketTarget, first: dict[int, int]) -> tuple[bytes, li
             sections=sections,
             **{k: context[k] for k in ("course", "edition", "language")},
         )
-
-    with collect_warnings() as warnings:
-        document = setter.layout(compose.outward(str(front_html(False)), every_link=True))
-        if target.running.duplex and len(document.pages) % 2:
-            document = setter.layout(compose.outward(str(front_html(True)), every_link=True))
-        data = setter.write(document, identifier(target.path, front_html(False)))
-    found = font_fallbacks(data, Path(target.setup.styles)) + [f"WeasyPrint: {w}" for w in warnings]
-    found += [f"refused to load {url}" for url in setter.fetcher.refused] + setter.removed
-    return data, [f"{target.source}: warning: {w}" for w in dict.fromkeys(found)]
+    )
 
 
 def role_budget(document: Document, doc_id: str) -> list[str]:

@@ -4,6 +4,8 @@ the course in any PDF, and the previous build's PDFs left exactly as they were."
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from io import BytesIO
 from pathlib import Path
 
@@ -434,12 +436,20 @@ def test_hostile_content_is_neutralised(case, capsys, name):
 
 
 def test_a_second_build_at_the_same_time_is_refused(case, capsys):
-    import fcntl
-
     root, _ = case
-    with open(root / "build" / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    holder = (  # another process holds the lock, as a build does while it writes
+        "import fcntl, sys; handle = open(sys.argv[1], 'w'); fcntl.lockf(handle, fcntl.LOCK_EX); "
+        "print('locked', flush=True); sys.stdin.read()"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", holder, str(root / "build" / ".lock")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as other:
+        assert other.stdout.readline() == "locked\n"
         code = main(["--course", str(root), "build"])
+        other.stdin.close()
     assert code == 1
     assert (
         capsys.readouterr().err

@@ -144,3 +144,62 @@ def test_the_same_bytes_whatever_the_number_of_workers(course, tmp_path):
     one, two = files(tmp_path / "one"), files(tmp_path / "two")
     digests = {path: digest for path, (_, digest) in one.items() if path.endswith((".pdf", ".part"))}
     assert digests and digests == {path: digest for path, (_, digest) in two.items() if path in digests}
+
+
+def copy_styles(root: Path) -> None:
+    """Give a course the bundled styles as its own, to edit."""
+    styles = Path(build.__file__).resolve().parent.parent / "styles"
+    for source in styles.rglob("*"):
+        if source.is_file():
+            target = root / "styles" / source.relative_to(styles)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+
+
+def test_document_pdfs_are_written_before_any_packet_is_made(course, tmp_path):
+    root = course()
+    out = tmp_path / "out"
+    present: dict[str, bool] = {}
+
+    def seen(event: events.Event) -> None:
+        if event.code == events.MADE and "/documents/" not in event.path:
+            present[event.path] = all((out / e / "documents" / "intro.pdf").is_file() for e in ("student", "teacher"))
+
+    build.build(root, out, strict=True, workers=1, report=seen)
+    assert present == {"student/unit.pdf": True, "teacher/unit.pdf": True}
+
+
+def test_warm_workers_set_type_afresh_when_the_styles_change(course, tmp_path):
+    from coursepack.pool import Workers
+
+    root = course()
+    copy_styles(root)
+    with Workers(1) as warm:
+        build.build(root, tmp_path / "warm", strict=True, workers=warm)
+        with open(root / "styles/coursepack.css", "a", encoding="utf-8") as css:
+            css.write("\nh2 { letter-spacing: 0.2em; }\n")
+        build.build(root, tmp_path / "warm", strict=True, workers=warm)
+    build.build(root, tmp_path / "cold", strict=True, workers=1)
+    warm, cold = files(tmp_path / "warm"), files(tmp_path / "cold")
+    pdfs = [path for path in cold if path.endswith(".pdf")]
+    assert pdfs and [warm[p][1] for p in pdfs] == [cold[p][1] for p in pdfs]
+
+
+def test_check_after_a_build_reads_nothing_until_a_source_changes(course, tmp_path, capsys):
+    from coursepack.cli import main
+
+    root = course()
+    out = root / "build"
+    build.build(root, out, strict=True, workers=1)
+    code = (
+        "import sys; from coursepack.cli import main; "
+        f"code = main(['--course', {str(root)!r}, 'check']); "
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'markdown', 'yaml')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["3 documents and 1 packet: no problems found.", "0 []"]
+    (root / "lessons/intro.md").write_text(LESSON.replace("title: Introduction", "title: [broken"), encoding="utf-8")
+    assert main(["--course", str(root), "check"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "lessons/intro.md:3: error: the front matter is not valid YAML: expected ',' or ']', but got ':'"
+    )
