@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # with --speed, also what makes it slower. Standard library only: it runs before .venv exists.
 LIBS   := $(PYTHON) -m coursepack.environment
 
-.PHONY: packet test check watch bench golden clean
+.PHONY: packet test check watch classset bench golden clean
 
 packet: $(STAMP)
 	@$(LIBS)
@@ -26,6 +26,12 @@ test: $(STAMP)
 watch: $(STAMP)
 	@$(LIBS)
 	$(BIN)/python render.py watch
+
+# A named copy of a packet for every student on a roster: make classset [ROSTER=…] [PACKET=…] [LAYOUT=booklet|2up]
+ROSTER ?= rosters/sample.csv
+classset: $(STAMP)
+	@$(LIBS)
+	$(BIN)/python render.py classset --roster $(ROSTER) $(if $(PACKET),--packet $(PACKET)) $(if $(LAYOUT),--layout $(LAYOUT))
 
 # Cold, no-op and one-edit builds, ms per page, watch latency, memory: a table and JSON.
 bench: $(STAMP)

@@ -65,6 +65,13 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list each document (id, kind, title) and each packet with its documents")
     commands.add_parser("clean", help="remove the output folder")
     build_options(commands.add_parser("watch", help="build, then rebuild what each saved change reaches, until Ctrl-C"))
+    classset = commands.add_parser("classset", help="a named copy of a packet for every student on a class roster")
+    classset.add_argument("--roster", type=Path, required=True, help="the roster: a CSV file in the course folder")
+    classset.add_argument("--packet", help="the packet's id (default: the first packet in course.toml)")
+    classset.add_argument(
+        "--layout", choices=("booklet", "2up"), help="impose print-all.pdf: folded booklets, or two pages per side"
+    )
+    build_options(classset)
     return top
 
 
@@ -125,6 +132,8 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
         from . import watch
 
         return watch.run(root, out, args)
+    if args.command == "classset":
+        return run_classset(args, root, out)
     started = time.monotonic()
     with report.reporting(report.on_terminal(args.quiet)) as reporter:
         outputs = build.build(
@@ -136,6 +145,39 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
     for note in environment.speed_notes() if any(not o.reused for o in outputs) else []:
         print(note)
     print(report.closing(outputs, out, time.monotonic() - started))
+    return 0
+
+
+def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
+    """Check the roster, build the packet (if it changed), then stamp a named copy for every student."""
+    from . import build, classset
+    from .output import locked, write_atomic
+
+    started = time.monotonic()
+    roster = classset.checked_roster(root, args.roster)
+    known = classset.packet_ids(root)
+    if args.packet and known is not None and args.packet not in known:  # said before minutes of building
+        raise CoursepackError(f"no packet '{args.packet}' in course.toml (its packets: {', '.join(known) or 'none'})")
+    with report.reporting(report.on_terminal(args.quiet)) as reporter:
+        outputs = build.build(root, out, strict=args.strict, workers=args.jobs, report=reporter)
+    packets = {Path(o.path).stem: o for o in outputs if o.path.startswith("student/") and report.is_packet(o.path)}
+    chosen = packets.get(args.packet) if args.packet else next(iter(packets.values()), None)
+    if chosen is None:
+        known = ", ".join(packets) or "none"
+        raise CoursepackError(f"no packet '{args.packet}' in course.toml (its packets: {known})")
+    packet = classset.packet_of(chosen.data, chosen.duplex)
+    with locked(root, out):
+        done = classset.make_class_sets(
+            packet,
+            roster,
+            classset.names_typesetter(root, packet),
+            lambda made: write_atomic(out, made.path, made.data) and None,
+            args.layout or "",
+            chosen.path,
+        )
+    for line in classset.summary(done, out, args.layout or "", chosen.duplex):
+        print(line)
+    print(f"{plural(len(roster.students), 'named packet')} of {chosen.path} ({time.monotonic() - started:.1f} s)")
     return 0
 
 

@@ -66,7 +66,7 @@ def load(root: Path) -> Plan:
     unreadable = {PurePosixPath(path).stem for path in paths_with_problems if path.endswith(".md")}
     packets, packet_problems = resolve_packets(settings, documents, bound, text, unreadable)
     problems += packet_problems
-    styles = root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES
+    styles = styles_of(root)
     problems += character_problems(styles, documents.values(), text)
     course = Course(
         root=root,
@@ -93,6 +93,11 @@ def load(root: Path) -> Plan:
     if problems:
         raise SourceErrors(problems)
     return Plan(course, sections)
+
+
+def styles_of(root: Path) -> Path:
+    """The styles a course uses: its own (a styles folder with templates), else the bundled ones."""
+    return root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES
 
 
 def check_references(documents: dict[str, Document], settings: dict[str, Any]) -> list[Problem]:

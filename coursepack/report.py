@@ -33,9 +33,9 @@ class Finished(Protocol):
     warnings: list[str]
 
 
-def plural(count: int, word: str) -> str:
-    """ "1 packet", "2 packets"."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def plural(count: int, word: str, many: str = "") -> str:
+    """ "1 packet", "2 packets"; "1 copy", "2 copies" when the plural is given."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 def kib(size: int) -> str:

@@ -1,0 +1,299 @@
+"""Class sets: a named copy of a packet for everyone on a roster, and one file to print them all.
+
+The packet is built once (student edition). The names are laid out a class at a time, two pages per
+student (the cover's lines, and a line above every page's running header), and stamped onto the
+packet as artifacts by incremental updates: no packet is laid out or written again per student, and
+a named copy keeps the packet's tags, bookmarks and links.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+from . import impose
+from .append import Base, Importer, Update, base_of, reference, serialised, stream_body
+from .report import plural
+from .roster import Roster, Student, folder_name
+
+CLASSES = "classes"
+CHUNK = 200  # students whose names are laid out together: memory stays flat for a roster of any size
+NAME = b"/CoursepackName"  # the XObject a named page draws
+COVER_LINES = ("cover-name", "cover-class", "cover-period")  # anchors of the cover's lines (front.html)
+EDGES = ("top", "bottom")
+PLACES = ("left-corner", "left", "center", "right", "right-corner")
+SIDES = ("left", "right")
+NO_MARGIN_BOXES = " ".join(
+    [f"@{edge}-{place} {{ content: none; }}" for edge in EDGES for place in PLACES]
+    + [f"@{side}-{place} {{ content: none; }}" for side in SIDES for place in ("top", "middle", "bottom")]
+)
+CLASSSET_CSS = """
+@page classset { margin: 0; %(boxes)s }
+.cs-page { page: classset; position: relative; height: %(height).2fpt; overflow: hidden; }
+.cs-page + .cs-page { break-before: page; }
+.cs-line { position: absolute; height: 16pt; line-height: 14pt; font-size: 13pt; font-weight: 700;
+  white-space: nowrap; color: #1a1a1a; unicode-bidi: plaintext; }
+.cs-head { position: absolute; top: 0.3in; left: 0.5in; right: 0.5in; text-align: center; font-size: 9.5pt;
+  font-weight: 700; color: #1a1a1a; white-space: nowrap; overflow: hidden; }
+"""
+
+
+@dataclass(frozen=True)
+class Packet:
+    """The finished packet a class set is made from: its bytes parsed, its paper, its cover's lines."""
+
+    base: Base
+    duplex: bool
+    width: float
+    height: float
+    lines: tuple[tuple[str, float, float], ...]  # (anchor, left, top) of each cover line, in PDF points
+
+    @property
+    def pages(self) -> int:
+        return len(self.base.reader.pages)
+
+
+@dataclass(frozen=True)
+class Made:
+    """A file of a class set: its path below the output folder, its bytes, pages and printed sides."""
+
+    path: str
+    data: bytes
+    pages: int
+    sides: int
+
+
+def packet_of(data: bytes, duplex: bool) -> Packet:
+    """Read a finished packet: its paper and where the lines of its cover are."""
+    base = base_of(data)
+    box = base.reader.pages[0].mediabox
+    found = base.reader.named_destinations
+    lines = tuple(
+        (name, float(found[name].left), float(found[name].top))
+        for name in COVER_LINES
+        if name in found and found[name].left is not None and found[name].top is not None
+    )
+    return Packet(base, duplex, float(box.width), float(box.height), lines)
+
+
+def language_of(packet: Packet) -> str:
+    """The packet's language, as its catalog says."""
+    return str(packet.base.reader.root_object.get("/Lang", "en"))
+
+
+def names_html(packet: Packet, students: Sequence[Student]) -> str:
+    """Two pages per student: the cover's lines filled in, and the line above every other page's header."""
+    pages = []
+    for student in students:
+        values = {"cover-name": student.name, "cover-class": student.section, "cover-period": student.period}
+        cover = "".join(
+            f'<div class="cs-line" dir="auto" style="left: {left + 4:.2f}pt; top: {packet.height - top:.2f}pt">'
+            f"{html.escape(values[anchor])}</div>"
+            for anchor, left, top in packet.lines
+            if values[anchor]
+        )
+        head = f"<bdi>{html.escape(student.name)}</bdi> · <bdi>{html.escape(student.group)}</bdi>"
+        pages.append(f'<div class="cs-page">{cover}</div><div class="cs-page"><div class="cs-head">{head}</div></div>')
+    return (
+        f'<!doctype html><html lang="{html.escape(language_of(packet))}"><head><meta charset="utf-8">'
+        f'<title>names</title></head><body class="classset-layer">{"".join(pages)}</body></html>'
+    )
+
+
+def page_css(packet: Packet) -> str:
+    """The names' pages: the packet's own size, no margins, no running headers."""
+    size = f"@page {{ size: {packet.width:.2f}pt {packet.height:.2f}pt; }}"
+    return size + CLASSSET_CSS % {"boxes": NO_MARGIN_BOXES, "height": packet.height - 1}
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """The objects every named copy of a packet writes at the same numbers, the pages' bodies made once."""
+
+    prefix: int
+    suffix: int
+    cover: int
+    page: int
+    pages: tuple[tuple[int, bytes], ...]
+
+
+def stamped(packet: Packet) -> Stamped:
+    """The numbers a named copy's update starts with, and each page again, drawing the name after its content."""
+    size = packet.base.size
+    prefix, suffix, cover, page = size, size + 1, size + 2, size + 3
+    pages = tuple(
+        (item.indirect_reference.idnum, serialised(drawing(item, [prefix], [suffix], cover if index == 0 else page)))
+        for index, item in enumerate(packet.base.reader.pages)
+    )
+    return Stamped(prefix, suffix, cover, page, pages)
+
+
+def drawing(page: DictionaryObject, before: list[int], after: list[int], form: int) -> DictionaryObject:
+    """A page's dictionary whose content is wrapped in the ``before`` and ``after`` streams, with the name form."""
+    copy = DictionaryObject(page)
+    contents = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
+    contents = list(contents) if isinstance(contents, ArrayObject) else [contents]
+    copy[NameObject("/Contents")] = ArrayObject([*map(reference, before), *contents, *map(reference, after)])
+    resources = DictionaryObject(page["/Resources"].get_object()) if "/Resources" in page else DictionaryObject()
+    forms = resources.get("/XObject")
+    forms = DictionaryObject(forms.get_object()) if forms is not None else DictionaryObject()
+    forms[NameObject(NAME.decode())] = reference(form)
+    resources[NameObject("/XObject")] = forms
+    copy[NameObject("/Resources")] = resources
+    return copy
+
+
+def named_copy(packet: Packet, shared: Stamped, names: PdfReader, index: int, seed: str) -> bytes:
+    """One student's packet: the packet's bytes, then its pages again, each drawing the student's name."""
+    out = BytesIO()
+    update = Update(packet.base, out)
+    numbers = [update.new() for _ in range(4)]
+    assert numbers == [shared.prefix, shared.suffix, shared.cover, shared.page]
+    update.put(shared.prefix, stream_body(DictionaryObject(), b"q\n"))
+    update.put(shared.suffix, stream_body(DictionaryObject(), b"Q\n/Artifact BMC q " + NAME + b" Do Q EMC\n"))
+    importer = Importer(update)
+    importer.form(names.pages[2 * index], shared.cover)
+    importer.form(names.pages[2 * index + 1], shared.page)
+    for number, body in shared.pages:
+        update.put(number, body)
+    update.finish(seed=seed.encode())
+    return out.getvalue()
+
+
+def chunks(students: Sequence[Student]) -> Iterator[Sequence[Student]]:
+    """A class's students in groups whose names are laid out together."""
+    for start in range(0, len(students), CHUNK):
+        yield students[start : start + CHUNK]
+
+
+def folder_of(group: str) -> str:
+    """Where a class's files go, below the output folder."""
+    return f"{CLASSES}/{folder_name(group)}"
+
+
+@dataclass(frozen=True)
+class ClassDone:
+    """What the summary says of one class: where its files are, how many, and the print-all file."""
+
+    group: str
+    folder: str
+    students: int
+    pages: int
+    print_all: Made
+
+
+def make_class_sets(
+    packet: Packet,
+    roster: Roster,
+    lay_out: Callable[[str], bytes],
+    write: Callable[[Made], None],
+    layout: str = "",
+    title: str = "",
+) -> list[ClassDone]:
+    """Every class of a roster: each student's named packet, then the class's print-all file, written as made.
+
+    ``lay_out`` turns the names' HTML into a PDF; ``write`` puts a file in the output folder.
+    """
+    from .printall import PrintAll
+
+    shared = stamped(packet)
+    done = []
+    for group, students in roster.groups().items():
+        folder = folder_of(group)
+        printing = PrintAll(packet, layout)
+        for chunk in chunks(students):
+            names = PdfReader(BytesIO(lay_out(names_html(packet, chunk))))
+            for index, student in enumerate(chunk):
+                data = named_copy(packet, shared, names, index, f"{title}\0{group}\0{student.slug}")
+                write(Made(f"{folder}/{student.slug}.pdf", data, packet.pages, packet.pages))
+                printing.add(student, names, index)
+        made = printing.finish(f"{folder}/print-all.pdf", f"{title}\0{group}\0{layout}")
+        write(made)
+        done.append(ClassDone(group, folder, len(students), packet.pages, made))
+    return done
+
+
+def names_typesetter(root: Path, packet: Packet) -> Callable[[str], bytes]:
+    """Lays out names' HTML with the course's styles and fonts, on the packet's paper, into a PDF."""
+    import hashlib
+
+    from .loading import styles_of
+    from .typeset import Typesetter, collect_warnings
+
+    styles = styles_of(root)
+    setter = Typesetter(root, (root, styles), [styles / "coursepack.css"], page_css(packet))
+
+    def lay_out(text: str) -> bytes:
+        with collect_warnings():
+            return setter.write(setter.layout(text), hashlib.sha256(text.encode()).hexdigest()[:32].encode())
+
+    return lay_out
+
+
+def summary(done: list[ClassDone], out: Path, layout: str, duplex: bool) -> list[str]:
+    """What the teacher reads: where each class's packets are, and how to print the print-all file."""
+    lines = []
+    for item in done:
+        lines.append(f"{item.group}: {plural(item.students, 'named packet')} in {out / item.folder}/")
+        sheets = impose.sheets(item.print_all.sides) if layout or duplex else item.print_all.sides
+        if layout == "booklet":
+            how = (
+                f"{plural(item.students, 'booklet')} on {plural(sheets, 'sheet')}: print on both sides, "
+                "flipping on the short edge; fold each booklet's sheets in half and staple at the fold"
+            )
+        elif layout == "2up":
+            how = (
+                f"{plural(item.students, 'copy', 'copies')}, two pages per side, on {plural(sheets, 'sheet')}: "
+                "print on both sides, flipping on the short edge"
+            )
+        else:
+            sides = "on both sides, flipping on the long edge" if duplex else "on one side"
+            how = f"{plural(item.students, 'copy', 'copies')} on {plural(sheets, 'sheet')}: print {sides}"
+        lines.append(f"  print-all.pdf: {how}")
+    return lines
+
+
+def checked_roster(root: Path, given: Path) -> Roster:
+    """Read the roster; every name must print with the bundled fonts (else SourceErrors, at the lines)."""
+    from .errors import SourceErrors
+    from .fonts import bundle, file_problems
+    from .loading import styles_of
+    from .roster import read_roster
+
+    roster = read_roster(root, roster_path(root, given))
+    texts = [(student.line, " ".join((student.name, student.group, student.section))) for student in roster.students]
+    problems = file_problems(bundle(styles_of(root)), roster.path, texts)
+    if problems:
+        raise SourceErrors(problems)
+    return roster
+
+
+def packet_ids(root: Path) -> list[str] | None:
+    """The packets course.toml lists, if it can be read (the build says what is wrong with it otherwise)."""
+    from .sources import SourceProblem, read_toml
+
+    try:
+        data, _ = read_toml(root)
+    except SourceProblem:
+        return None
+    packets = data.get("packets")
+    return [str(p.get("id")) for p in packets if isinstance(p, dict)] if isinstance(packets, list) else None
+
+
+def roster_path(root: Path, given: Path) -> str:
+    """The roster's path in the course folder (a roster is read from nowhere else)."""
+    where = given if given.is_absolute() else Path.cwd() / given
+    if not where.exists() and not given.is_absolute():
+        where = root / given
+    resolved, top = where.resolve(), root.resolve()
+    if not resolved.is_relative_to(top):
+        from .errors import CoursepackError
+
+        raise CoursepackError(f"the roster {given} is outside the course folder: put it in {top / 'rosters'}")
+    return resolved.relative_to(top).as_posix()

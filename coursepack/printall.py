@@ -1,0 +1,185 @@
+"""A class's print-all file: every student's named copy in one PDF, each starting on a new sheet.
+
+It is an incremental update of the packet: the packet's pages are drawn again, once per student,
+sharing their content and resources, so the file grows by the names, not by the packets. Each
+student has a bookmark. With a layout, the pages are imposed (see ``impose``). The file is for the
+printer: it is not tagged (each student's own copy is).
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from pypdf import PageObject, PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject
+
+from . import impose
+from .append import Importer, Update, reference, serialised, stream_body
+from .classset import NAME, Made, Packet, drawing
+from .roster import Student
+
+DROPPED = ("/StructParents", "/Annots", "/Parent")  # tags and links belong to each student's own copy
+
+
+class PrintAll:
+    """Builds a class's print-all file, one student at a time."""
+
+    def __init__(self, packet: Packet, layout: str):
+        self.packet = packet
+        self.layout = layout
+        self.out = BytesIO()
+        self.update = Update(packet.base, self.out)
+        empty = DictionaryObject()
+        self.prefix = self.update.add(stream_body(empty, b"q\n"))
+        self.suffix = self.update.add(stream_body(empty, b"Q\n/Artifact BMC q " + NAME + b" Do Q EMC\n"))
+        self.root = self.update.new()
+        self.kids: list[int] = []
+        self.marks: list[tuple[str, int]] = []
+        self.sides = 0
+        self.names: PdfReader | None = None
+        self.importer = Importer(self.update)
+        self.fitted = impose.fit(packet.width, packet.height) if layout else None
+        self.forms = [self.update.add(page_form(page)) for page in packet.base.reader.pages] if layout else []
+        self.contents: dict[tuple[bool, bool], int] = {}
+
+    def add(self, student: Student, names: PdfReader, index: int) -> None:
+        """A student's copy: the packet's pages again (or imposed sides), drawing their name."""
+        if names is not self.names:  # a new group of names: their fonts are copied once
+            self.names, self.importer = names, Importer(self.update)
+        cover = self.importer.form(names.pages[2 * index])
+        body = self.importer.form(names.pages[2 * index + 1])
+        node = self.update.new()
+        if self.fitted:
+            sides = impose.sides_for(self.layout, self.packet.pages, True)
+            leaves = [self.side(node, side, cover, body) for side in sides]
+        else:
+            # a packet for both sides has an even number of pages: the next student starts on a new sheet
+            leaves = [self.page(node, page, cover if i == 0 else body) for i, page in enumerate(self.pages())]
+        self.update.put(node, serialised(pages_node(leaves, self.root)))
+        self.kids.append(node)
+        self.marks.append((student.name, leaves[0]))
+        self.sides += len(leaves)
+
+    def pages(self) -> list[PageObject]:
+        return list(self.packet.base.reader.pages)
+
+    def page(self, node: int, page: PageObject, form: int) -> int:
+        """A packet page again, under a student's node, drawing their name."""
+        copy = drawing(page, [self.prefix], [self.suffix], form)
+        for key in DROPPED:
+            copy.pop(NameObject(key), None)
+        copy[NameObject("/Parent")] = reference(node)
+        return self.update.add(serialised(copy))
+
+    def side(self, node: int, side: impose.Side, cover: int, body: int) -> int:
+        """One imposed side: up to two packet pages, scaled, each with the student's name over it."""
+        assert self.fitted is not None
+        forms = DictionaryObject()
+        drawn: list[list[str]] = []
+        for half, slot in enumerate((side.left, side.right)):
+            if slot is None:
+                drawn.append([])
+                continue
+            forms[NameObject(f"/P{half}")] = reference(self.forms[slot])
+            forms[NameObject(f"/N{half}")] = reference(cover if slot == 0 else body)
+            drawn.append([f"P{half}", f"N{half}"])
+        shape = (side.left is not None, side.right is not None)
+        if shape not in self.contents:
+            data = impose.side_content(self.fitted, drawn)
+            self.contents[shape] = self.update.add(stream_body(DictionaryObject(), data))
+        resources = DictionaryObject({NameObject("/XObject"): forms})
+        return self.update.add(
+            serialised(leaf(node, self.fitted.width, self.fitted.height, resources, self.contents[shape]))
+        )
+
+    def finish(self, path: str, seed: str) -> Made:
+        """The pages tree, a bookmark per student, a catalog of its own; the file's bytes."""
+        update = self.update
+        update.put(self.root, serialised(pages_node(self.kids, None, self.sides)))
+        catalog = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Catalog"),
+                NameObject("/Pages"): reference(self.root),
+                NameObject("/PageMode"): NameObject("/UseOutlines"),
+            }
+        )
+        source = self.packet.base.reader.root_object
+        if "/Lang" in source:
+            catalog[NameObject("/Lang")] = source["/Lang"]
+        if self.marks:
+            catalog[NameObject("/Outlines")] = reference(outline(update, self.marks))
+        update.finish(root=update.add(serialised(catalog)), seed=seed.encode())
+        return Made(path, self.out.getvalue(), self.sides, self.sides)
+
+
+def page_form(page: PageObject) -> bytes:
+    """A packet page as a form XObject (for imposition): its content, its resources, its box."""
+    contents = page.get_contents()
+    form = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(page.mediabox),
+            NameObject("/Resources"): DictionaryObject(page["/Resources"].get_object()),
+        }
+    )
+    return stream_body(form, contents.get_data() if contents is not None else b"")
+
+
+def leaf(node: int, width: float, height: float, resources: DictionaryObject, contents: int) -> DictionaryObject:
+    """A page dictionary of the given size under a pages node, drawn by one content stream."""
+    page = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Page"),
+            NameObject("/Parent"): reference(node),
+            NameObject("/MediaBox"): ArrayObject(
+                [NumberObject(0), NumberObject(0), FloatObject(round(width, 3)), FloatObject(round(height, 3))]
+            ),
+            NameObject("/Resources"): resources,
+            NameObject("/Contents"): reference(contents),
+        }
+    )
+    return page
+
+
+def pages_node(kids: list[int], parent: int | None, count: int | None = None) -> DictionaryObject:
+    """A node of the pages tree."""
+    node = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Pages"),
+            NameObject("/Kids"): ArrayObject(map(reference, kids)),
+            NameObject("/Count"): NumberObject(len(kids) if count is None else count),
+        }
+    )
+    if parent is not None:
+        node[NameObject("/Parent")] = reference(parent)
+    return node
+
+
+def outline(update: Update, marks: list[tuple[str, int]]) -> int:
+    """A bookmark per student, leading to their first page; the outline's number."""
+    top = update.new()
+    numbers = [update.new() for _ in marks]
+    for position, ((title, page), number) in enumerate(zip(marks, numbers, strict=True)):
+        item = DictionaryObject(
+            {
+                NameObject("/Title"): TextStringObject(title),
+                NameObject("/Parent"): reference(top),
+                NameObject("/Dest"): ArrayObject([reference(page), NameObject("/Fit")]),
+            }
+        )
+        if position:
+            item[NameObject("/Prev")] = reference(numbers[position - 1])
+        if position + 1 < len(numbers):
+            item[NameObject("/Next")] = reference(numbers[position + 1])
+        update.put(number, serialised(item))
+    root = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Outlines"),
+            NameObject("/First"): reference(numbers[0]),
+            NameObject("/Last"): reference(numbers[-1]),
+            NameObject("/Count"): NumberObject(len(numbers)),
+        }
+    )
+    update.put(top, serialised(root))
+    return top

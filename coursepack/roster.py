@@ -1,0 +1,195 @@
+"""Class rosters: a CSV as a school information system or a spreadsheet exports it, read into students.
+
+UTF-8 (with or without BOM) or UTF-16 (Excel's "Unicode text"); comma, semicolon or tab; a header
+naming the name column(s); quoted names with commas; blank lines ignored; unknown columns ignored.
+A roster holds personal data: problems name lines and columns, never a student's name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import Problem, SourceErrors
+from .sources import SourceProblem, read_bytes
+
+MAX_ROSTER_BYTES = 20_000_000
+DELIMITERS = (",", ";", "\t")
+NAME = ("name", "studentname", "student", "fullname", "learner", "pupil", "studentfullname")
+FIRST = ("firstname", "first", "givenname", "given", "forename", "preferredname", "studentfirstname")
+LAST = ("lastname", "last", "surname", "familyname", "family", "studentlastname")
+PERIOD = ("period", "classperiod", "block", "homeroom")
+SECTION = ("class", "section", "classname", "course", "coursesection", "group")
+# Bidirectional controls and other invisible format characters: never in a file name.
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+SLUG_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class Student:
+    """One student of a roster: the name as written, their class, a file name, the source line.
+
+    ``group`` names the class their packets are filed under ("Period 3", "Biology A", or the roster's
+    name); ``section`` and ``period`` are what the roster's class and period columns say, if it has them.
+    """
+
+    name: str
+    group: str
+    slug: str
+    line: int
+    section: str = ""
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A roster read: its students in the order written, and the class a student is in when no column says."""
+
+    path: str
+    students: tuple[Student, ...]
+
+    def groups(self) -> dict[str, list[Student]]:
+        """Students by class, each class in the order it first appears."""
+        found: dict[str, list[Student]] = {}
+        for student in self.students:
+            found.setdefault(student.group, []).append(student)
+        return found
+
+
+def read_roster(root: Path, relative: str) -> Roster:
+    """Read and check a roster inside the course folder; every problem at once, as ``path:line``."""
+    try:
+        text = decoded(read_bytes(root, relative, MAX_ROSTER_BYTES))
+    except SourceProblem as problem:
+        raise SourceErrors([Problem(relative, problem.line, problem.message)]) from None
+    return parse_roster(text, relative, Path(relative).stem)
+
+
+def decoded(data: bytes) -> str:
+    """The roster's text: UTF-16 by its byte order mark, else UTF-8 (BOM or not)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceProblem(1, "the file says it is UTF-16 but is not: export the roster again") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SourceProblem(line, "this line is not UTF-8: export the roster as 'CSV UTF-8'") from None
+
+
+def key(header: str) -> str:
+    """A column heading compared loosely: "First Name", "first_name" and "FIRSTNAME" are one."""
+    return re.sub(r"[\W_]+", "", header.casefold())
+
+
+def delimiter(text: str) -> str:
+    """The separator the header line uses most (outside quotes): comma, semicolon or tab."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    outside = re.sub(r'"[^"]*"', "", header)
+    return max(DELIMITERS, key=lambda sep: (outside.count(sep), sep == ","))
+
+
+def parse_roster(text: str, path: str, default_group: str) -> Roster:
+    """Students from a roster's text; SourceErrors listing every problem."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
+    problems: list[Problem] = []
+    header: list[str] | None = None
+    header_line = 0
+    read: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for row in rows:
+            line_here = line
+            line = rows.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header, header_line = row, line_here
+            else:
+                read.append((line_here, row))
+    except csv.Error:
+        message = 'a quote opened on this line is never closed: add the closing "'
+        raise SourceErrors([Problem(path, line, message)]) from None
+    if header is None:
+        message = "the roster is empty: it needs a header line and one line per student"
+        raise SourceErrors([Problem(path, None, message)])
+    columns = [key(cell) for cell in header]
+    names = columns_for(columns, NAME)
+    first, last = columns_for(columns, FIRST), columns_for(columns, LAST)
+    if not names and not first and not last:
+        shown = ", ".join(cell.strip() for cell in header if cell.strip()) or "nothing"
+        message = f"no name column: name one 'Name', or 'First Name' and 'Last Name' (the header has {shown})"
+        raise SourceErrors([Problem(path, header_line, message)])
+    period, section = columns_for(columns, PERIOD)[:1], columns_for(columns, SECTION)[:1]
+    naming = names[:1] or first[:1] + last[:1]
+    used = set(naming + period + section)
+    students: list[Student] = []
+    seen: dict[tuple[str, str], list[tuple[int, tuple[str, ...]]]] = {}
+    for number, row in read:
+        cells = [cell.strip() for cell in row] + [""] * max(0, len(columns) - len(row))
+        name = " ".join(cells[index] for index in naming if cells[index])
+        if not INVISIBLE.sub("", name).strip():
+            problems.append(Problem(path, number, "the student's name is empty: fill it in or delete the line"))
+            continue
+        in_period = cells[period[0]] if period else ""
+        in_section = cells[section[0]] if section else ""
+        klass = group_name(header[period[0]], in_period) if in_period else in_section or default_group
+        others = tuple(cells[index] for index in range(len(cells)) if index not in used)
+        twins = seen.setdefault((klass, name.casefold()), [])
+        same = next((earlier for earlier, rest in twins if rest == others), None)
+        if same is not None:
+            message = (
+                f"this line repeats the student on line {same}: delete one, "
+                "or add a column that tells them apart (such as a student ID)"
+            )
+            problems.append(Problem(path, number, message))
+            continue
+        twins.append((number, others))
+        students.append(Student(name, klass, "", number, in_section, in_period))
+    if problems:
+        raise SourceErrors(problems)
+    return Roster(path, tuple(with_slugs(students)))
+
+
+def group_name(heading: str, value: str) -> str:
+    """A class as a teacher says it: "Period 3" for a bare number in a Period column, else as written."""
+    return f"{heading.strip().title()} {value}" if value.isdigit() else value
+
+
+def folder_name(group: str) -> str:
+    """The folder a class's packets go in, below build/classes/."""
+    return slug(group) or "class"
+
+
+def columns_for(columns: list[str], names: tuple[str, ...]) -> list[int]:
+    """The indexes of the columns whose heading is one of ``names``, in the order of ``names``."""
+    return [columns.index(name) for name in names if name in columns]
+
+
+def with_slugs(students: list[Student]) -> list[Student]:
+    """Each student with a file name that is readable and unique within their class."""
+    taken: set[tuple[str, str]] = set()
+    named = []
+    for student in students:
+        base = slug(student.name) or f"student-{student.line}"
+        candidate, count = base, 1
+        while (student.group, candidate) in taken:
+            count += 1
+            candidate = f"{base}-{count}"
+        taken.add((student.group, candidate))
+        named.append(replace(student, slug=candidate))
+    return named
+
+
+def slug(text: str) -> str:
+    """A safe, readable file name: letters and digits of any script, accents dropped, words joined by '-'."""
+    text = unicodedata.normalize("NFKD", INVISIBLE.sub("", text)).replace("'", "").replace("\u2019", "")
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).casefold())
+    return "-".join(words)[:SLUG_LENGTH].strip("-")

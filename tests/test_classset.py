@@ -1,0 +1,249 @@
+"""Class sets: rosters as schools export them, a named copy for every student, print-all, booklets."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from conftest import LESSON, ROLE, pages_text, squash, write_course
+from pypdf import PdfReader
+
+from coursepack import impose
+from coursepack.cli import main
+from coursepack.errors import SourceErrors
+from coursepack.roster import parse_roster, read_roster, slug
+
+ROSTER = """\
+Last Name;First Name;Student ID;Period;Notes
+Álvarez;José Luis;101;3;likes robots
+"O'Connor; Jr.";Siobhán;102;3;
+Okafor-Bello;Chinedu;103;3;
+
+حداد;يوسف;104;3;
+Nguyễn;Thị Minh Anh;105;4;
+"""
+
+
+def students(text: str) -> list[tuple[str, str, str, int]]:
+    roster = parse_roster(text, "rosters/p.csv", "p")
+    return [(s.name, s.group, s.slug, s.line) for s in roster.students]
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(SourceErrors) as caught:
+        parse_roster(text, "rosters/p.csv", "p")
+    return [str(problem) for problem in caught.value.problems]
+
+
+# ---------------------------------------------------------------- rosters
+
+
+def test_a_semicolon_roster_with_first_and_last_names_periods_quotes_and_blank_lines():
+    assert students(ROSTER) == [
+        ("José Luis Álvarez", "Period 3", "jose-luis-alvarez", 2),
+        ("Siobhán O'Connor; Jr.", "Period 3", "siobhan-oconnor-jr", 3),
+        ("Chinedu Okafor-Bello", "Period 3", "chinedu-okafor-bello", 4),
+        ("يوسف حداد", "Period 3", "يوسف-حداد", 6),
+        ("Thị Minh Anh Nguyễn", "Period 4", "thi-minh-anh-nguyen", 7),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "separator"),
+    [("Name,Email", ","), ("Student\tEmail", "\t"), ("student_name;email", ";"), ("Full Name,Email", ",")],
+)
+def test_a_single_name_column_in_common_spellings_and_separators(header, separator):
+    text = f'{header}\n"Lee, Ann"{separator}a@x\nBo Li{separator}b@x\n'
+    assert [name for name, *_ in students(text)] == ["Lee, Ann", "Bo Li"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_rosters_as_spreadsheets_save_them(tmp_path, encoding):
+    (tmp_path / "rosters").mkdir()
+    (tmp_path / "rosters/p3.csv").write_bytes("First,Surname\r\nZoë,Ångström\r\n".encode(encoding))
+    roster = read_roster(tmp_path, "rosters/p3.csv")
+    assert [(s.name, s.group, s.slug) for s in roster.students] == [("Zoë Ångström", "p3", "zoe-angstrom")]
+
+
+def test_every_problem_of_a_roster_at_its_line_without_naming_anyone():
+    text = "Name,ID\nAna Ruiz,1\n,2\nAna Ruiz,1\nAna Ruiz,3\n"
+    assert problems(text) == [
+        "rosters/p.csv:3: error: the student's name is empty: fill it in or delete the line",
+        "rosters/p.csv:4: error: this line repeats the student on line 2: delete one, "
+        "or add a column that tells them apart (such as a student ID)",
+    ]
+
+
+def test_a_duplicate_told_apart_by_another_column_gets_its_own_file_name():
+    assert [(name, file) for name, _, file, _ in students("Name,ID\nAna Ruiz,1\nAna Ruiz,3\n")] == [
+        ("Ana Ruiz", "ana-ruiz"),
+        ("Ana Ruiz", "ana-ruiz-2"),
+    ]
+
+
+def test_a_roster_without_a_name_column_or_with_an_open_quote():
+    assert problems("Email,ID\na@x,1\n") == [
+        "rosters/p.csv:1: error: no name column: name one 'Name', or 'First Name' and 'Last Name' "
+        "(the header has Email, ID)"
+    ]
+    assert problems('Name\nAna\n"Bo\nCy\n') == [
+        'rosters/p.csv:3: error: a quote opened on this line is never closed: add the closing "'
+    ]
+    assert problems("\n\n") == [
+        "rosters/p.csv: error: the roster is empty: it needs a header line and one line per student"
+    ]
+
+
+def test_file_names_never_carry_bidi_controls_or_paths():
+    assert slug("\u202eevil\u202c/../../etc/passwd") == "evil-etc-passwd"
+    assert slug("..") == ""
+    assert students("Name\n../..\n")[0][2] == "student-2"
+
+
+# ---------------------------------------------------------------- named packets
+
+NAMES = ["José Luis Álvarez", "Siobhán O'Connor; Jr.", "Chinedu Okafor-Bello", "يوسف حداد"]
+
+
+@pytest.fixture(scope="module")
+def class_set(tmp_path_factory) -> Path:
+    root = write_course(
+        tmp_path_factory.mktemp("classset") / "course",
+        {
+            "lessons/intro.md": LESSON,
+            "handouts/roles/welder.md": ROLE.format(title="Welder", related="assembler"),
+            "handouts/roles/assembler.md": ROLE.format(title="Assembler", related="welder"),
+            "rosters/period-3.csv": ROSTER,
+        },
+    )
+    assert main(["--course", str(root), "classset", "--roster", "rosters/period-3.csv", "--quiet", "--jobs", "1"]) == 0
+    return root
+
+
+def test_every_named_page_carries_its_student_and_no_other(class_set):
+    folder = class_set / "build/classes/period-3"
+    packet = pages_text(class_set / "build/student/unit.pdf")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["jose-luis-alvarez.pdf", "siobhan-oconnor-jr.pdf", "chinedu-okafor-bello.pdf", "يوسف-حداد.pdf", "print-all.pdf"]
+    )
+    for name in NAMES:
+        path = folder / f"{slug(name)}.pdf"
+        pages = [squash(text) for text in pages_text(path)]
+        assert len(pages) == len(packet)
+        assert all(name in page for page in pages), name
+        assert not any(other in page for other in NAMES if other != name for page in pages)
+        assert all(f"{name} · Period 3" in page for page in pages[1:])
+    assert [p.name for p in (class_set / "build/classes/period-4").iterdir()] in (
+        ["thi-minh-anh-nguyen.pdf", "print-all.pdf"],
+        ["print-all.pdf", "thi-minh-anh-nguyen.pdf"],
+    )
+
+
+def test_a_named_copy_keeps_the_packet_tags_bookmarks_and_labels(class_set):
+    packet = PdfReader(class_set / "build/student/unit.pdf")
+    named = PdfReader(class_set / "build/classes/period-3/chinedu-okafor-bello.pdf")
+    assert named.page_labels == packet.page_labels
+    assert [item.title for item in named.outline if not isinstance(item, list)] == [
+        item.title for item in packet.outline if not isinstance(item, list)
+    ]
+    assert "/StructTreeRoot" in named.root_object and named.root_object["/MarkInfo"]["/Marked"]
+    content = named.pages[3].get_contents().get_data()
+    assert content.rstrip().endswith(b"/Artifact BMC q /CoursepackName Do Q EMC")
+
+
+@pytest.mark.skipif(
+    shutil.which("pdfua") is None and not Path(sys.prefix, "bin", "pdfua").exists(), reason="pdfua not installed"
+)
+def test_named_copies_pass_the_independent_checker(class_set):
+    checker = shutil.which("pdfua") or str(Path(sys.prefix, "bin", "pdfua"))
+    path = class_set / "build/classes/period-3/يوسف-حداد.pdf"
+    report = subprocess.run([checker, "check", str(path)], capture_output=True, text=True).stdout
+    assert "[ERROR]" not in report, report
+
+
+def test_print_all_starts_each_student_on_a_new_sheet_with_a_bookmark(class_set):
+    each = len(PdfReader(class_set / "build/student/unit.pdf").pages)
+    reader = PdfReader(class_set / "build/classes/period-3/print-all.pdf")
+    assert len(reader.pages) == each * len(NAMES)
+    assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
+        (name, index * each) for index, name in enumerate(NAMES)
+    ]
+    text = [squash(page.extract_text()) for page in reader.pages]
+    for index, name in enumerate(NAMES):
+        assert all(name in page for page in text[index * each : (index + 1) * each])
+
+
+def test_print_all_as_booklets(class_set):
+    code = main(
+        ["--course", str(class_set), "classset", "--roster", "rosters/period-3.csv", "--layout", "booklet", "--quiet"]
+    )
+    assert code == 0
+    pages = len(PdfReader(class_set / "build/student/unit.pdf").pages)
+    reader = PdfReader(class_set / "build/classes/period-3/print-all.pdf")
+    sides = len(impose.booklet_sides(pages))
+    assert len(reader.pages) == sides * len(NAMES)
+    box = reader.pages[0].mediabox
+    assert (round(box.width), round(box.height)) == (792, 612)
+    first = squash(reader.pages[0].extract_text())
+    assert "Unit One" in first and NAMES[0] in first
+    assert [reader.get_destination_page_number(item) for item in reader.outline] == [
+        index * sides for index in range(len(NAMES))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pages", "order"),
+    [
+        (8, [(7, 0), (1, 6), (5, 2), (3, 4)]),
+        (10, [(None, 0), (1, None), (9, 2), (3, 8), (7, 4), (5, 6)]),
+        (13, [(None, 0), (1, None), (None, 2), (3, 12), (11, 4), (5, 10), (9, 6), (7, 8)]),
+    ],
+)
+def test_booklet_page_order(pages, order):
+    sides = impose.booklet_sides(pages)
+    assert [(side.left, side.right) for side in sides] == order
+    assert len(sides) % 2 == 0 and len(sides) * 2 % 4 == 0
+    printed = sorted(slot for side in sides for slot in (side.left, side.right) if slot is not None)
+    assert printed == list(range(pages))
+
+
+def test_two_up_keeps_reading_order_and_whole_sheets():
+    assert [(s.left, s.right) for s in impose.two_up_sides(5, duplex=True)] == [(0, 1), (2, 3), (4, None), (None, None)]
+    assert len(impose.two_up_sides(5, duplex=False)) == 3
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def test_a_roster_outside_the_course_or_an_unknown_packet_is_refused_before_building(course, tmp_path, capsys):
+    root = course({"rosters/p.csv": "Name\nAna\n"})
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("Name\nAna\n", encoding="utf-8")
+    assert main(["--course", str(root), "classset", "--roster", str(outside)]) == 1
+    assert capsys.readouterr().err == (
+        f"coursepack: error: the roster {outside} is outside the course folder: put it in {root.resolve() / 'rosters'}\n"
+    )
+    assert main(["--course", str(root), "classset", "--roster", "rosters/p.csv", "--packet", "unit-9"]) == 1
+    assert capsys.readouterr().err == "coursepack: error: no packet 'unit-9' in course.toml (its packets: unit)\n"
+    assert not (root / "build").exists()
+
+
+def test_a_name_no_bundled_font_can_print_is_an_error_at_its_line(course, capsys):
+    root = course({"rosters/p.csv": "Name\nAna\n李娜\n"})
+    assert main(["--course", str(root), "classset", "--roster", "rosters/p.csv"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("rosters/p.csv:3: error: the character '娜' (U+5A1C) cannot be printed")
+    assert err[-1] == "2 problems found; nothing was written."
+    assert not (root / "build").exists()
+
+
+def test_named_copies_are_the_same_bytes_every_time(class_set, tmp_path):
+    path = class_set / "build/classes/period-3/jose-luis-alvarez.pdf"
+    before = path.read_bytes()
+    assert main(["--course", str(class_set), "classset", "--roster", "rosters/period-3.csv", "--quiet"]) == 0
+    assert path.read_bytes() == before
+    assert PdfReader(BytesIO(before)).pages[0].extract_text().count("José Luis Álvarez") == 1
