@@ -17,7 +17,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
-from . import impose
+from . import events, impose
 from .append import Base, Importer, Update, base_of, reference, serialised, stream_body
 from .report import plural
 from .roster import Roster, Student, folder_name
@@ -184,7 +184,6 @@ class ClassDone:
     group: str
     folder: str
     students: int
-    pages: int
     print_all: Made
 
 
@@ -195,16 +194,21 @@ def make_class_sets(
     write: Callable[[Made], None],
     layout: str = "",
     title: str = "",
+    report: events.Reporter = events.ignore,
 ) -> list[ClassDone]:
     """Every class of a roster: each student's named packet, then the class's print-all file, written as made.
 
-    ``lay_out`` turns the names' HTML into a PDF; ``write`` puts a file in the output folder.
+    ``lay_out`` turns the names' HTML into a PDF; ``write`` puts a file in the output folder. Events
+    name the class's folder, never a student.
     """
     from .printall import PrintAll
 
     shared = stamped(packet)
     done = []
-    for group, students in roster.groups().items():
+    classes = roster.groups()
+    total = len(roster.students) + len(classes)
+    report(events.Event(events.PLANNED, total=total, count=total))
+    for group, students in classes.items():
         folder = folder_of(group)
         printing = PrintAll(packet, layout)
         for chunk in chunks(students):
@@ -213,9 +217,12 @@ def make_class_sets(
                 data = named_copy(packet, shared, names, index, f"{title}\0{group}\0{student.slug}")
                 write(Made(f"{folder}/{student.slug}.pdf", data, packet.pages, packet.pages))
                 printing.add(student, names, index)
+                report(events.Event(events.MADE, folder, pages=packet.pages, size=len(data)))
         made = printing.finish(f"{folder}/print-all.pdf", f"{title}\0{group}\0{layout}")
         write(made)
-        done.append(ClassDone(group, folder, len(students), packet.pages, made))
+        report(events.Event(events.MADE, folder, pages=made.pages, size=len(made.data)))
+        done.append(ClassDone(group, folder, len(students), made))
+    report(events.Event(events.WRITTEN, total=total))
     return done
 
 

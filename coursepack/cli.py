@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import environment, report
+from . import environment, events, report
 from .errors import CoursepackError
 from .report import plural
 
@@ -166,14 +166,19 @@ def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
         known = ", ".join(packets) or "none"
         raise CoursepackError(f"no packet '{args.packet}' in course.toml (its packets: {known})")
     packet = classset.packet_of(chosen.data, chosen.duplex)
-    with locked(root, out):
+
+    def write(made: classset.Made) -> None:
+        write_atomic(out, made.path, made.data)
+
+    with locked(root, out), report.reporting(report.on_terminal(args.quiet), lines=events.ignore) as reporter:
         done = classset.make_class_sets(
             packet,
             roster,
             classset.names_typesetter(root, packet),
-            lambda made: write_atomic(out, made.path, made.data) and None,
+            write,
             args.layout or "",
             chosen.path,
+            reporter,
         )
     for line in classset.summary(done, out, args.layout or "", chosen.duplex):
         print(line)
