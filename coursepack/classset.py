@@ -38,7 +38,7 @@ CLASSSET_CSS = """
 .cs-page { page: classset; position: relative; height: %(height).2fpt; overflow: hidden; }
 .cs-page + .cs-page { break-before: page; }
 .cs-line { position: absolute; height: 16pt; line-height: 14pt; font-size: 13pt; font-weight: 700;
-  white-space: nowrap; color: #1a1a1a; unicode-bidi: plaintext; }
+  white-space: nowrap; color: #1a1a1a; }
 .cs-head { position: absolute; top: 0.3in; left: 0.5in; right: 0.5in; text-align: center; font-size: 9.5pt;
   font-weight: 700; color: #1a1a1a; white-space: nowrap; overflow: hidden; }
 """
