@@ -32,6 +32,8 @@ def print_table(results: dict, path: Path) -> None:
         print(f"{name:<52} {value:>16}  {target:>10}  {verdict(met)}")
     rebuild, noop = results["rebuild"], results["noop"]
     print(f"\nedited {rebuild['edited']}; remade: {', '.join(rebuild['remade']) or 'nothing'}")
+    if "skipped" in results["classes"]["ten_thousand"]:
+        print(f"10,000 names skipped: {results['classes']['ten_thousand']['skipped']} (--budget 0 runs it)")
     for step in results["scaling"]:
         if "skipped" in step:
             print(f"×{step['times']} skipped: {step['skipped']} (python bench/run.py --budget 0 builds it)")
@@ -85,6 +87,7 @@ def rows(results: dict) -> list[Row]:
         ("  parts laid out again", str(len(rebuild["parts_laid_out"])), "", None),
     ]
     found += watch_rows(results["watch"], t)
+    found += class_rows(results["classes"], t)
     for step in results["scaling"]:
         name = f"×{step['times']} course, student + teacher"
         if "skipped" in step:
@@ -95,6 +98,28 @@ def rows(results: dict) -> list[Row]:
         found.append(("  peak memory", f"{step['peak_mb']:.0f} MB", "<= 300 MB", step["peak_mb"] <= t["peak_mb"]))
     peak = results["peak_mb"]
     found.append(("peak RSS of any process (every build, check, watch)", f"{peak:.0f} MB", "<= 300 MB", peak <= 300))
+    return found
+
+
+def class_rows(sets: dict, t: dict) -> list[Row]:
+    """Class set rows: 30 named copies beyond building the packet, then 1,000 and 10,000 names."""
+    thirty = sets["thirty"]
+    found: list[Row] = [
+        (
+            f"class set: 30 named copies of {sets['packet']} (student)",
+            f"{thirty['seconds']:.2f} s",
+            "<= 1 s",
+            thirty["seconds"] <= t["classset_thirty_seconds"],
+        ),
+        ("  each further student", f"{sets['per_student_ms']:.0f} ms", "", None),
+    ]
+    for key, label in (("thousand", "1,000"), ("ten_thousand", "10,000")):
+        step = sets[key]
+        if "skipped" in step:
+            found.append((f"class set: {label} names, 30 to a class", "skipped", "", None))
+            continue
+        found.append((f"class set: {label} names, 30 to a class", f"{step['seconds']:.1f} s", "", None))
+        found.append(("  peak memory", f"{step['peak_mb']:.0f} MB", "<= 300 MB", step["peak_mb"] <= t["peak_mb"]))
     return found
 
 

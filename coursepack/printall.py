@@ -19,6 +19,8 @@ from .classset import NAME, Made, Packet, drawing
 from .roster import Student
 
 DROPPED = ("/StructParents", "/Annots", "/Parent")  # tags and links belong to each student's own copy
+NODE, COVER, BODY = 2**31 - 1, 2**31 - 2, 2**31 - 3  # placeholders in a page's body, filled per student
+PLACEHOLDERS = tuple(b"%d 0 R" % number for number in (NODE, COVER, BODY))
 
 
 class PrintAll:
@@ -41,6 +43,7 @@ class PrintAll:
         self.fitted = impose.fit(packet.width, packet.height) if layout else None
         self.forms = [self.update.add(page_form(page)) for page in packet.base.reader.pages] if layout else []
         self.contents: dict[tuple[bool, bool], int] = {}
+        self.templates = [] if layout else [self.template(page) for page in packet.base.reader.pages]
 
     def add(self, student: Student, names: PdfReader, index: int) -> None:
         """A student's copy: the packet's pages again (or imposed sides), drawing their name."""
@@ -54,22 +57,20 @@ class PrintAll:
             leaves = [self.side(node, side, cover, body) for side in sides]
         else:
             # a packet for both sides has an even number of pages: the next student starts on a new sheet
-            leaves = [self.page(node, page, cover if i == 0 else body) for i, page in enumerate(self.pages())]
+            mine = (b"%d 0 R" % node, b"%d 0 R" % cover, b"%d 0 R" % body)
+            leaves = [self.update.add(fill(template, mine)) for template in self.templates]
         self.update.put(node, serialised(pages_node(leaves, self.root)))
         self.kids.append(node)
         self.marks.append((student.name, leaves[0]))
         self.sides += len(leaves)
 
-    def pages(self) -> list[PageObject]:
-        return list(self.packet.base.reader.pages)
-
-    def page(self, node: int, page: PageObject, form: int) -> int:
-        """A packet page again, under a student's node, drawing their name."""
-        copy = drawing(page, [self.prefix], [self.suffix], form)
+    def template(self, page: PageObject) -> bytes:
+        """A packet page again, drawing a name: its body with placeholders for the student's node and form."""
+        copy = drawing(page, [self.prefix], [self.suffix], COVER if page.page_number == 0 else BODY)
         for key in DROPPED:
             copy.pop(NameObject(key), None)
-        copy[NameObject("/Parent")] = reference(node)
-        return self.update.add(serialised(copy))
+        copy[NameObject("/Parent")] = reference(NODE)
+        return serialised(copy)
 
     def side(self, node: int, side: impose.Side, cover: int, body: int) -> int:
         """One imposed side: up to two packet pages, scaled, each with the student's name over it."""
@@ -110,6 +111,13 @@ class PrintAll:
             catalog[NameObject("/Outlines")] = reference(outline(update, self.marks))
         update.finish(root=update.add(serialised(catalog)), seed=seed.encode())
         return Made(path, self.out.getvalue(), self.sides, self.sides)
+
+
+def fill(template: bytes, references: tuple[bytes, ...]) -> bytes:
+    """A page's body for one student: the placeholders replaced by their node and name forms."""
+    for placeholder, reference_to in zip(PLACEHOLDERS, references, strict=True):
+        template = template.replace(placeholder, reference_to)
+    return template
 
 
 def page_form(page: PageObject) -> bytes:
