@@ -248,22 +248,23 @@ def summary(done: list[ClassDone], out: Path, layout: str, duplex: bool) -> list
     lines = []
     for item in done:
         lines.append(f"{item.group}: {plural(item.students, 'named packet')} in {out / item.folder}/")
-        sheets = impose.sheets(item.print_all.sides) if layout or duplex else item.print_all.sides
-        if layout == "booklet":
-            how = (
-                f"{plural(item.students, 'booklet')} on {plural(sheets, 'sheet')}: print on both sides, "
-                "flipping on the short edge; fold each booklet's sheets in half and staple at the fold"
-            )
-        elif layout == "2up":
-            how = (
-                f"{plural(item.students, 'copy', 'copies')}, two pages per side, on {plural(sheets, 'sheet')}: "
-                "print on both sides, flipping on the short edge"
-            )
-        else:
-            sides = "on both sides, flipping on the long edge" if duplex else "on one side"
-            how = f"{plural(item.students, 'copy', 'copies')} on {plural(sheets, 'sheet')}: print {sides}"
-        lines.append(f"  print-all.pdf: {how}")
+        lines.append(f"  print-all.pdf: {advice(item.students, item.print_all.sides, layout, duplex)}")
     return lines
+
+
+def advice(copies: int, sides: int, layout: str, duplex: bool) -> str:
+    """How many sheets a print file takes and how to set the printer for it."""
+    sheets = plural(impose.sheets(sides) if layout or duplex else sides, "sheet")
+    if layout == "booklet":
+        return (
+            f"{plural(copies, 'booklet')} on {sheets}: print on both sides, flipping on the short edge; "
+            "fold each booklet's sheets in half and staple at the fold"
+        )
+    if layout == "2up":
+        copies_text = plural(copies, "copy", "copies")
+        return f"{copies_text}, two pages per side, on {sheets}: print on both sides, flipping on the short edge"
+    how = "on both sides, flipping on the long edge" if duplex else "on one side"
+    return f"{plural(copies, 'copy', 'copies')} on {sheets}: print {how}"
 
 
 def checked_roster(root: Path, given: Path) -> Roster:

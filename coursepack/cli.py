@@ -72,6 +72,13 @@ def parser() -> argparse.ArgumentParser:
         "--layout", choices=("booklet", "2up"), help="impose print-all.pdf: folded booklets, or two pages per side"
     )
     build_options(classset)
+    imposing = commands.add_parser(
+        "impose", help="print files of packets: folded booklets, or two pages per side (the same pages, smaller)"
+    )
+    imposing.add_argument("--layout", choices=("booklet", "2up"), default="booklet", help="default: booklet")
+    imposing.add_argument("--packet", help="one packet's id (default: every packet)")
+    imposing.add_argument("--edition", choices=("student", "teacher", "large-print"), default="student")
+    build_options(imposing)
     return top
 
 
@@ -134,6 +141,8 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
         return watch.run(root, out, args)
     if args.command == "classset":
         return run_classset(args, root, out)
+    if args.command == "impose":
+        return run_impose(args, root, out)
     started = time.monotonic()
     with report.reporting(report.on_terminal(args.quiet)) as reporter:
         outputs = build.build(
@@ -183,6 +192,33 @@ def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
     for line in classset.summary(done, out, args.layout or "", chosen.duplex):
         print(line)
     print(f"{plural(len(roster.students), 'named packet')} of {chosen.path} ({time.monotonic() - started:.1f} s)")
+    return 0
+
+
+def run_impose(args: argparse.Namespace, root: Path, out: Path) -> int:
+    """Build (if anything changed), then write each chosen packet imposed for printing, and how to print it."""
+    from . import build, classset
+    from .output import locked, write_atomic
+    from .printall import PrintAll
+
+    known = classset.packet_ids(root)
+    if args.packet and known is not None and args.packet not in known:  # said before minutes of building
+        raise CoursepackError(f"no packet '{args.packet}' in course.toml (its packets: {', '.join(known) or 'none'})")
+    with report.reporting(report.on_terminal(args.quiet)) as reporter:
+        outputs = build.build(root, out, strict=args.strict, workers=args.jobs, report=reporter)
+    edition = f"{args.edition}/"
+    chosen = [o for o in outputs if o.path.startswith(edition) and report.is_packet(o.path)]
+    chosen = [o for o in chosen if not args.packet or o.path == f"{edition}{args.packet}.pdf"]
+    if not chosen:
+        raise CoursepackError(f"the course builds no {args.edition} edition of that packet (see large_print)")
+    with locked(root, out):
+        for output in chosen:
+            packet = classset.packet_of(output.data, output.duplex)
+            printing = PrintAll(packet, args.layout)
+            printing.copy(str(packet.base.reader.metadata.title or Path(output.path).stem))
+            made = printing.finish(output.path.removesuffix(".pdf") + f"-{args.layout}.pdf", args.layout)
+            write_atomic(out, made.path, made.data)
+            print(f"{out / made.path}: {classset.advice(1, made.sides, args.layout, True)}")
     return 0
 
 

@@ -42,7 +42,7 @@ class PrintAll:
         self.importer = Importer(self.update)
         self.fitted = impose.fit(packet.width, packet.height) if layout else None
         self.forms = [self.update.add(page_form(page)) for page in packet.base.reader.pages] if layout else []
-        self.contents: dict[tuple[bool, bool], int] = {}
+        self.contents: dict[tuple, int] = {}
         self.templates = [] if layout else [self.template(page) for page in packet.base.reader.pages]
 
     def add(self, student: Student, names: PdfReader, index: int) -> None:
@@ -51,17 +51,25 @@ class PrintAll:
             self.names, self.importer = names, Importer(self.update)
         cover = self.importer.form(names.pages[2 * index])
         body = self.importer.form(names.pages[2 * index + 1])
+        self.copy(student.name, (cover, body))
+
+    def copy(self, title: str, names: tuple[int, int] | None = None) -> None:
+        """One copy of the packet, bookmarked ``title``: drawing a student's name forms (cover, body), if given.
+
+        Without a layout a copy is always named (else it would be the packet itself).
+        """
         node = self.update.new()
         if self.fitted:
             sides = impose.sides_for(self.layout, self.packet.pages, True)
-            leaves = [self.side(node, side, cover, body) for side in sides]
+            leaves = [self.side(node, side, names) for side in sides]
         else:
+            assert names is not None
             # a packet for both sides has an even number of pages: the next student starts on a new sheet
-            mine = (b"%d 0 R" % node, b"%d 0 R" % cover, b"%d 0 R" % body)
+            mine = (b"%d 0 R" % node, *(b"%d 0 R" % form for form in names))
             leaves = [self.update.add(fill(template, mine)) for template in self.templates]
         self.update.put(node, serialised(pages_node(leaves, self.root)))
         self.kids.append(node)
-        self.marks.append((student.name, leaves[0]))
+        self.marks.append((title, leaves[0]))
         self.sides += len(leaves)
 
     def template(self, page: PageObject) -> bytes:
@@ -72,8 +80,8 @@ class PrintAll:
         copy[NameObject("/Parent")] = reference(NODE)
         return serialised(copy)
 
-    def side(self, node: int, side: impose.Side, cover: int, body: int) -> int:
-        """One imposed side: up to two packet pages, scaled, each with the student's name over it."""
+    def side(self, node: int, side: impose.Side, names: tuple[int, int] | None) -> int:
+        """One imposed side: up to two packet pages, scaled, each with the student's name over it if named."""
         assert self.fitted is not None
         forms = DictionaryObject()
         drawn: list[list[str]] = []
@@ -82,9 +90,11 @@ class PrintAll:
                 drawn.append([])
                 continue
             forms[NameObject(f"/P{half}")] = reference(self.forms[slot])
-            forms[NameObject(f"/N{half}")] = reference(cover if slot == 0 else body)
-            drawn.append([f"P{half}", f"N{half}"])
-        shape = (side.left is not None, side.right is not None)
+            drawn.append([f"P{half}"])
+            if names:
+                forms[NameObject(f"/N{half}")] = reference(names[0] if slot == 0 else names[1])
+                drawn[-1].append(f"N{half}")
+        shape = tuple(map(tuple, drawn))
         if shape not in self.contents:
             data = impose.side_content(self.fitted, drawn)
             self.contents[shape] = self.update.add(stream_body(DictionaryObject(), data))
@@ -94,7 +104,7 @@ class PrintAll:
         )
 
     def finish(self, path: str, seed: str) -> Made:
-        """The pages tree, a bookmark per student, a catalog of its own; the file's bytes."""
+        """The pages tree, a bookmark per copy, a catalog of its own; the file's bytes."""
         update = self.update
         update.put(self.root, serialised(pages_node(self.kids, None, self.sides)))
         catalog = DictionaryObject(

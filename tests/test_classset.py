@@ -247,3 +247,24 @@ def test_named_copies_are_the_same_bytes_every_time(class_set, tmp_path):
     assert main(["--course", str(class_set), "classset", "--roster", "rosters/period-3.csv", "--quiet"]) == 0
     assert path.read_bytes() == before
     assert PdfReader(BytesIO(before)).pages[0].extract_text().count("José Luis Álvarez") == 1
+
+
+def test_impose_writes_a_booklet_and_a_two_up_file_of_a_packet(class_set, capsys):
+    pages = len(PdfReader(class_set / "build/student/unit.pdf").pages)
+    assert main(["--course", str(class_set), "impose", "--quiet"]) == 0
+    booklet = PdfReader(class_set / "build/student/unit-booklet.pdf")
+    sides = impose.booklet_sides(pages)
+    assert len(booklet.pages) == len(sides)
+    assert [item.title for item in booklet.outline] == ["Unit One"]
+    assert "Unit One" in squash(booklet.pages[0].extract_text())  # the cover, on the right half of the first side
+    assert NAMES[0] not in " ".join(page.extract_text() for page in booklet.pages)
+    sheets = len(sides) // 2
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == (
+        f"{class_set / 'build/student/unit-booklet.pdf'}: 1 booklet on {sheets} sheets: print on both sides, "
+        "flipping on the short edge; fold each booklet's sheets in half and staple at the fold"
+    )
+    assert main(["--course", str(class_set), "impose", "--layout", "2up", "--packet", "unit", "--quiet"]) == 0
+    two_up = PdfReader(class_set / "build/student/unit-2up.pdf")
+    assert len(two_up.pages) == len(impose.two_up_sides(pages, duplex=True))
+    assert (round(two_up.pages[0].mediabox.width), round(two_up.pages[0].mediabox.height)) == (792, 612)
