@@ -91,7 +91,7 @@ def reference(number: int) -> IndirectObject:
 class Update:
     """Writes a finished PDF and then, object by object, an incremental update to it."""
 
-    def __init__(self, base: Base, out: BinaryIO):
+    def __init__(self, base: Base, out: BinaryIO) -> None:
         self.base = base
         self.out = out
         self.next = base.size
@@ -152,7 +152,7 @@ def runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
 class Importer:
     """Copies objects of another PDF into an update, each once, renumbered."""
 
-    def __init__(self, update: Update):
+    def __init__(self, update: Update) -> None:
         self.update = update
         self.numbers: dict[int, int] = {}
 

@@ -1,31 +1,30 @@
 """Class sets: a named copy of a packet for everyone on a roster, and one file to print them all.
 
-The packet is built once (student edition). The names are laid out a class at a time, two pages per
-student (the cover's lines, and a line above every page's running header), and stamped onto the
-packet as artifacts by incremental updates: no packet is laid out or written again per student, and
-a named copy keeps the packet's tags, bookmarks and links.
+The packet is built once (student edition). Each student's names are laid out on two small pages of
+their own (the cover's lines, and a line above every page's running header: their file's fonts hold
+no classmate's letters) and stamped onto the packet as artifacts by an incremental update: no packet
+is laid out or written again per student, and a named copy keeps the packet's tags, bookmarks and links.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+from pypdf.generic import DictionaryObject
 
 from . import events, impose
-from .append import Base, Importer, Update, base_of, reference, serialised, stream_body
+from .append import Importer, Update, serialised, stream_body
+from .copies import AFTER, BEFORE, Made, Packet, drawing, language_of
+from .printall import PrintAll
 from .report import plural
-from .roster import Roster, Student, folder_name
+from .roster import PRINT_ALL, Roster, Student
 
 CLASSES = "classes"
-CHUNK = 200  # students whose names are laid out together: memory stays flat for a roster of any size
-NAME = b"/CoursepackName"  # the XObject a named page draws
-COVER_LINES = ("cover-name", "cover-class", "cover-period")  # anchors of the cover's lines (front.html)
 EDGES = ("top", "bottom")
 PLACES = ("left-corner", "left", "center", "right", "right-corner")
 SIDES = ("left", "right")
@@ -44,65 +43,23 @@ CLASSSET_CSS = """
 """
 
 
-@dataclass(frozen=True)
-class Packet:
-    """The finished packet a class set is made from: its bytes parsed, its paper, its cover's lines."""
+def names_html(packet: Packet, student: Student) -> str:
+    """A student's two pages: the cover's lines filled in, and the line above every other page's header.
 
-    base: Base
-    duplex: bool
-    width: float
-    height: float
-    lines: tuple[tuple[str, float, float], ...]  # (anchor, left, top) of each cover line, in PDF points
-
-    @property
-    def pages(self) -> int:
-        return len(self.base.reader.pages)
-
-
-@dataclass(frozen=True)
-class Made:
-    """A file of a class set: its path below the output folder, its bytes, pages and printed sides."""
-
-    path: str
-    data: bytes
-    pages: int
-    sides: int
-
-
-def packet_of(data: bytes, duplex: bool) -> Packet:
-    """Read a finished packet: its paper and where the lines of its cover are."""
-    base = base_of(data)
-    box = base.reader.pages[0].mediabox
-    found = base.reader.named_destinations
-    lines = tuple(
-        (name, float(found[name].left), float(found[name].top))
-        for name in COVER_LINES
-        if name in found and found[name].left is not None and found[name].top is not None
+    Each student's names are laid out on their own, so their copy's fonts hold only their own letters.
+    """
+    values = {"cover-name": student.name, "cover-class": student.section, "cover-period": student.period}
+    cover = "".join(
+        f'<div class="cs-line" dir="auto" style="left: {left + 4:.2f}pt; top: {packet.height - top:.2f}pt">'
+        f"{html.escape(values[anchor])}</div>"
+        for anchor, left, top in packet.lines
+        if values[anchor]
     )
-    return Packet(base, duplex, float(box.width), float(box.height), lines)
-
-
-def language_of(packet: Packet) -> str:
-    """The packet's language, as its catalog says."""
-    return str(packet.base.reader.root_object.get("/Lang", "en"))
-
-
-def names_html(packet: Packet, students: Sequence[Student]) -> str:
-    """Two pages per student: the cover's lines filled in, and the line above every other page's header."""
-    pages = []
-    for student in students:
-        values = {"cover-name": student.name, "cover-class": student.section, "cover-period": student.period}
-        cover = "".join(
-            f'<div class="cs-line" dir="auto" style="left: {left + 4:.2f}pt; top: {packet.height - top:.2f}pt">'
-            f"{html.escape(values[anchor])}</div>"
-            for anchor, left, top in packet.lines
-            if values[anchor]
-        )
-        head = f"<bdi>{html.escape(student.name)}</bdi> · <bdi>{html.escape(student.group)}</bdi>"
-        pages.append(f'<div class="cs-page">{cover}</div><div class="cs-page"><div class="cs-head">{head}</div></div>')
+    head = f"<bdi>{html.escape(student.name)}</bdi> · <bdi>{html.escape(student.group)}</bdi>"
     return (
         f'<!doctype html><html lang="{html.escape(language_of(packet))}"><head><meta charset="utf-8">'
-        f'<title>names</title></head><body class="classset-layer">{"".join(pages)}</body></html>'
+        f'<title>names</title></head><body class="classset-layer"><div class="cs-page">{cover}</div>'
+        f'<div class="cs-page"><div class="cs-head">{head}</div></div></body></html>'
     )
 
 
@@ -134,47 +91,21 @@ def stamped(packet: Packet) -> Stamped:
     return Stamped(prefix, suffix, cover, page, pages)
 
 
-def drawing(page: DictionaryObject, before: list[int], after: list[int], form: int) -> DictionaryObject:
-    """A page's dictionary whose content is wrapped in the ``before`` and ``after`` streams, with the name form."""
-    copy = DictionaryObject(page)
-    contents = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
-    contents = list(contents) if isinstance(contents, ArrayObject) else [contents]
-    copy[NameObject("/Contents")] = ArrayObject([*map(reference, before), *contents, *map(reference, after)])
-    resources = DictionaryObject(page["/Resources"].get_object()) if "/Resources" in page else DictionaryObject()
-    forms = resources.get("/XObject")
-    forms = DictionaryObject(forms.get_object()) if forms is not None else DictionaryObject()
-    forms[NameObject(NAME.decode())] = reference(form)
-    resources[NameObject("/XObject")] = forms
-    copy[NameObject("/Resources")] = resources
-    return copy
-
-
-def named_copy(packet: Packet, shared: Stamped, names: PdfReader, index: int, seed: str) -> bytes:
+def named_copy(packet: Packet, shared: Stamped, names: PdfReader, seed: str) -> bytes:
     """One student's packet: the packet's bytes, then its pages again, each drawing the student's name."""
     out = BytesIO()
     update = Update(packet.base, out)
     numbers = [update.new() for _ in range(4)]
     assert numbers == [shared.prefix, shared.suffix, shared.cover, shared.page]
-    update.put(shared.prefix, stream_body(DictionaryObject(), b"q\n"))
-    update.put(shared.suffix, stream_body(DictionaryObject(), b"Q\n/Artifact BMC q " + NAME + b" Do Q EMC\n"))
+    update.put(shared.prefix, stream_body(DictionaryObject(), BEFORE))
+    update.put(shared.suffix, stream_body(DictionaryObject(), AFTER))
     importer = Importer(update)
-    importer.form(names.pages[2 * index], shared.cover)
-    importer.form(names.pages[2 * index + 1], shared.page)
+    importer.form(names.pages[0], shared.cover)
+    importer.form(names.pages[1], shared.page)
     for number, body in shared.pages:
         update.put(number, body)
     update.finish(seed=seed.encode())
     return out.getvalue()
-
-
-def chunks(students: Sequence[Student]) -> Iterator[Sequence[Student]]:
-    """A class's students in groups whose names are laid out together."""
-    for start in range(0, len(students), CHUNK):
-        yield students[start : start + CHUNK]
-
-
-def folder_of(group: str) -> str:
-    """Where a class's files go, below the output folder."""
-    return f"{CLASSES}/{folder_name(group)}"
 
 
 @dataclass(frozen=True)
@@ -192,34 +123,34 @@ def make_class_sets(
     roster: Roster,
     lay_out: Callable[[str], bytes],
     write: Callable[[Made], None],
+    tidy: Callable[[str, set[str]], None],
     layout: str = "",
     title: str = "",
     report: events.Reporter = events.ignore,
 ) -> list[ClassDone]:
     """Every class of a roster: each student's named packet, then the class's print-all file, written as made.
 
-    ``lay_out`` turns the names' HTML into a PDF; ``write`` puts a file in the output folder. Events
-    name the class's folder, never a student.
+    ``lay_out`` turns the names' HTML into a PDF; ``write`` puts a file in the output folder; ``tidy``
+    removes the other PDFs of a class's folder (students no longer on the roster). Events name the
+    class's folder, never a student.
     """
-    from .printall import PrintAll
-
     shared = stamped(packet)
     done = []
     classes = roster.groups()
     total = len(roster.students) + len(classes)
     report(events.Event(events.PLANNED, total=total, count=total))
     for group, students in classes.items():
-        folder = folder_of(group)
+        folder = f"{CLASSES}/{students[0].folder}"
         printing = PrintAll(packet, layout)
-        for chunk in chunks(students):
-            names = PdfReader(BytesIO(lay_out(names_html(packet, chunk))))
-            for index, student in enumerate(chunk):
-                data = named_copy(packet, shared, names, index, f"{title}\0{group}\0{student.slug}")
-                write(Made(f"{folder}/{student.slug}.pdf", data, packet.pages, packet.pages))
-                printing.add(student, names, index)
-                report(events.Event(events.MADE, folder, pages=packet.pages, size=len(data)))
-        made = printing.finish(f"{folder}/print-all.pdf", f"{title}\0{group}\0{layout}")
+        for student in students:
+            names = PdfReader(BytesIO(lay_out(names_html(packet, student))))
+            data = named_copy(packet, shared, names, f"{title}\0{group}\0{student.slug}")
+            write(Made(f"{folder}/{student.slug}.pdf", data, packet.pages, packet.pages))
+            printing.add(student, names)
+            report(events.Event(events.MADE, folder, pages=packet.pages, size=len(data)))
+        made = printing.finish(f"{folder}/{PRINT_ALL}", f"{title}\0{group}\0{layout}")
         write(made)
+        tidy(folder, {f"{student.slug}.pdf" for student in students} | {PRINT_ALL})
         report(events.Event(events.MADE, folder, pages=made.pages, size=len(made.data)))
         done.append(ClassDone(group, folder, len(students), made))
     report(events.Event(events.WRITTEN, total=total))
@@ -228,17 +159,16 @@ def make_class_sets(
 
 def names_typesetter(root: Path, packet: Packet) -> Callable[[str], bytes]:
     """Lays out names' HTML with the course's styles and fonts, on the packet's paper, into a PDF."""
-    import hashlib
-
     from .loading import styles_of
     from .typeset import Typesetter, collect_warnings
+    from .workers import identifier
 
     styles = styles_of(root)
     setter = Typesetter(root, (root, styles), [styles / "coursepack.css"], page_css(packet))
 
     def lay_out(text: str) -> bytes:
         with collect_warnings():
-            return setter.write(setter.layout(text), hashlib.sha256(text.encode()).hexdigest()[:32].encode())
+            return setter.write(setter.layout(text), identifier(text))
 
     return lay_out
 

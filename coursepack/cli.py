@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import environment, events, report
 from .errors import CoursepackError
+from .impose import LAYOUTS
 from .report import plural
 
 if TYPE_CHECKING:
@@ -69,13 +70,13 @@ def parser() -> argparse.ArgumentParser:
     classset.add_argument("--roster", type=Path, required=True, help="the roster: a CSV file in the course folder")
     classset.add_argument("--packet", help="the packet's id (default: the first packet in course.toml)")
     classset.add_argument(
-        "--layout", choices=("booklet", "2up"), help="impose print-all.pdf: folded booklets, or two pages per side"
+        "--layout", choices=LAYOUTS, help="impose print-all.pdf: folded booklets, or two pages per side"
     )
     build_options(classset)
     imposing = commands.add_parser(
         "impose", help="print files of packets: folded booklets, or two pages per side (the same pages, smaller)"
     )
-    imposing.add_argument("--layout", choices=("booklet", "2up"), default="booklet", help="default: booklet")
+    imposing.add_argument("--layout", choices=LAYOUTS, default=LAYOUTS[0], help=f"default: {LAYOUTS[0]}")
     imposing.add_argument("--packet", help="one packet's id (default: every packet)")
     imposing.add_argument("--edition", choices=("student", "teacher", "large-print"), default="student")
     build_options(imposing)
@@ -159,53 +160,58 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
 
 def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
     """Check the roster, build the packet (if it changed), then stamp a named copy for every student."""
-    from . import build, classset
-    from .output import locked, write_atomic
+    from . import classset, copies
+    from .output import locked, remove_others, write_atomic
 
     started = time.monotonic()
     roster = classset.checked_roster(root, args.roster)
-    known = classset.packet_ids(root)
-    if args.packet and known is not None and args.packet not in known:  # said before minutes of building
-        raise CoursepackError(f"no packet '{args.packet}' in course.toml (its packets: {', '.join(known) or 'none'})")
-    with report.reporting(report.on_terminal(args.quiet)) as reporter:
-        outputs = build.build(root, out, strict=args.strict, workers=args.jobs, report=reporter)
+    outputs = build_first(args, root, out)
     packets = {Path(o.path).stem: o for o in outputs if o.path.startswith("student/") and report.is_packet(o.path)}
     chosen = packets.get(args.packet) if args.packet else next(iter(packets.values()), None)
     if chosen is None:
-        known = ", ".join(packets) or "none"
-        raise CoursepackError(f"no packet '{args.packet}' in course.toml (its packets: {known})")
-    packet = classset.packet_of(chosen.data, chosen.duplex)
+        raise unknown_packet(args.packet, list(packets))
+    packet = copies.packet_of(chosen.data)
 
-    def write(made: classset.Made) -> None:
+    def write(made: copies.Made) -> None:
         write_atomic(out, made.path, made.data)
 
+    def tidy(folder: str, keep: set[str]) -> None:
+        remove_others(out, folder, keep)
+
     with locked(root, out), report.reporting(report.on_terminal(args.quiet), lines=events.ignore) as reporter:
-        done = classset.make_class_sets(
-            packet,
-            roster,
-            classset.names_typesetter(root, packet),
-            write,
-            args.layout or "",
-            chosen.path,
-            reporter,
-        )
+        names = classset.names_typesetter(root, packet)
+        done = classset.make_class_sets(packet, roster, names, write, tidy, args.layout or "", chosen.path, reporter)
     for line in classset.summary(done, out, args.layout or "", chosen.duplex):
         print(line)
     print(f"{plural(len(roster.students), 'named packet')} of {chosen.path} ({time.monotonic() - started:.1f} s)")
     return 0
 
 
-def run_impose(args: argparse.Namespace, root: Path, out: Path) -> int:
-    """Build (if anything changed), then write each chosen packet imposed for printing, and how to print it."""
+def build_first(args: argparse.Namespace, root: Path, out: Path) -> list:
+    """Build what changed (a mistyped packet is refused first); the outputs."""
     from . import build, classset
-    from .output import locked, write_atomic
-    from .printall import PrintAll
 
     known = classset.packet_ids(root)
     if args.packet and known is not None and args.packet not in known:  # said before minutes of building
-        raise CoursepackError(f"no packet '{args.packet}' in course.toml (its packets: {', '.join(known) or 'none'})")
+        raise unknown_packet(args.packet, known)
     with report.reporting(report.on_terminal(args.quiet)) as reporter:
-        outputs = build.build(root, out, strict=args.strict, workers=args.jobs, report=reporter)
+        return build.build(
+            root, out, strict=args.strict, workers=args.jobs, strict_access=args.strict_access, report=reporter
+        )
+
+
+def unknown_packet(packet: str | None, known: list[str]) -> CoursepackError:
+    """The error for a packet course.toml does not list."""
+    return CoursepackError(f"no packet '{packet}' in course.toml (its packets: {', '.join(known) or 'none'})")
+
+
+def run_impose(args: argparse.Namespace, root: Path, out: Path) -> int:
+    """Build (if anything changed), then write each chosen packet imposed for printing, and how to print it."""
+    from . import classset, copies
+    from .output import locked, write_atomic
+    from .printall import PrintAll
+
+    outputs = build_first(args, root, out)
     edition = f"{args.edition}/"
     chosen = [o for o in outputs if o.path.startswith(edition) and report.is_packet(o.path)]
     chosen = [o for o in chosen if not args.packet or o.path == f"{edition}{args.packet}.pdf"]
@@ -213,7 +219,7 @@ def run_impose(args: argparse.Namespace, root: Path, out: Path) -> int:
         raise CoursepackError(f"the course builds no {args.edition} edition of that packet (see large_print)")
     with locked(root, out):
         for output in chosen:
-            packet = classset.packet_of(output.data, output.duplex)
+            packet = copies.packet_of(output.data)
             printing = PrintAll(packet, args.layout)
             printing.copy(str(packet.base.reader.metadata.title or Path(output.path).stem))
             made = printing.finish(output.path.removesuffix(".pdf") + f"-{args.layout}.pdf", args.layout)

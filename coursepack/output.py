@@ -228,6 +228,20 @@ def write_atomic(out: Path, relative: str, data: bytes) -> Stamp:
     return Stamp(info.st_ino, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
+def remove_others(out: Path, relative: str, keep: set[str]) -> None:
+    """Remove the PDFs in a folder below the output folder that are not in ``keep`` (links never followed).
+
+    A class's folder keeps only the files of the students on its roster now.
+    """
+    with ExitStack() as stack, opened(out) as here:
+        for part in parts_of(relative):
+            here = os.open(part, FOLDER_FLAGS, dir_fd=here)
+            stack.callback(os.close, here)
+        for entry in os.scandir(here):
+            if entry.name.endswith(".pdf") and entry.name not in keep and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.name, dir_fd=here)
+
+
 def read_written(out: Path, relative: str, stamp: Stamp) -> bytes | None:
     """The bytes of the file coursepack wrote at this path, if it is still that very file (links never followed)."""
     *folders, name = parts_of(relative)

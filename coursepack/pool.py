@@ -74,7 +74,7 @@ class Workers:
     The processes start with the first job; ``close`` stops them (at once: a runaway job is not waited for).
     """
 
-    def __init__(self, count: int):
+    def __init__(self, count: int) -> None:
         self.count = max(1, count)
         self.executor: ProcessPoolExecutor | None = None
         self.scratch = ""

@@ -1,8 +1,8 @@
-"""A class's print-all file: every student's named copy in one PDF, each starting on a new sheet.
+"""Print files: a class's print-all (every student's named copy, each on new sheets), or a packet imposed.
 
-It is an incremental update of the packet: the packet's pages are drawn again, once per student,
+It is an incremental update of the packet: the packet's pages are drawn again, once per copy,
 sharing their content and resources, so the file grows by the names, not by the packets. Each
-student has a bookmark. With a layout, the pages are imposed (see ``impose``). The file is for the
+copy has a bookmark. With a layout, the pages are imposed (see ``impose``). The file is for the
 printer: it is not tagged (each student's own copy is).
 """
 
@@ -15,7 +15,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
 
 from . import impose
 from .append import Importer, Update, reference, serialised, stream_body
-from .classset import NAME, Made, Packet, drawing
+from .copies import AFTER, BEFORE, Made, Packet, drawing
 from .roster import Student
 
 DROPPED = ("/StructParents", "/Annots", "/Parent")  # tags and links belong to each student's own copy
@@ -26,32 +26,24 @@ PLACEHOLDERS = tuple(b"%d 0 R" % number for number in (NODE, COVER, BODY))
 class PrintAll:
     """Builds a class's print-all file, one student at a time."""
 
-    def __init__(self, packet: Packet, layout: str):
+    def __init__(self, packet: Packet, layout: str) -> None:
         self.packet = packet
         self.layout = layout
         self.out = BytesIO()
         self.update = Update(packet.base, self.out)
-        empty = DictionaryObject()
-        self.prefix = self.update.add(stream_body(empty, b"q\n"))
-        self.suffix = self.update.add(stream_body(empty, b"Q\n/Artifact BMC q " + NAME + b" Do Q EMC\n"))
         self.root = self.update.new()
         self.kids: list[int] = []
         self.marks: list[tuple[str, int]] = []
         self.sides = 0
-        self.names: PdfReader | None = None
-        self.importer = Importer(self.update)
         self.fitted = impose.fit(packet.width, packet.height) if layout else None
         self.forms = [self.update.add(page_form(page)) for page in packet.base.reader.pages] if layout else []
         self.contents: dict[tuple, int] = {}
-        self.templates = [] if layout else [self.template(page) for page in packet.base.reader.pages]
+        self.templates = [] if layout else self.named_pages()
 
-    def add(self, student: Student, names: PdfReader, index: int) -> None:
-        """A student's copy: the packet's pages again (or imposed sides), drawing their name."""
-        if names is not self.names:  # a new group of names: their fonts are copied once
-            self.names, self.importer = names, Importer(self.update)
-        cover = self.importer.form(names.pages[2 * index])
-        body = self.importer.form(names.pages[2 * index + 1])
-        self.copy(student.name, (cover, body))
+    def add(self, student: Student, names: PdfReader) -> None:
+        """A student's copy: the packet's pages again (or imposed sides), drawing their names (two pages)."""
+        importer = Importer(self.update)
+        self.copy(student.name, (importer.form(names.pages[0]), importer.form(names.pages[1])))
 
     def copy(self, title: str, names: tuple[int, int] | None = None) -> None:
         """One copy of the packet, bookmarked ``title``: drawing a student's name forms (cover, body), if given.
@@ -72,13 +64,18 @@ class PrintAll:
         self.marks.append((title, leaves[0]))
         self.sides += len(leaves)
 
-    def template(self, page: PageObject) -> bytes:
-        """A packet page again, drawing a name: its body with placeholders for the student's node and form."""
-        copy = drawing(page, [self.prefix], [self.suffix], COVER if page.page_number == 0 else BODY)
-        for key in DROPPED:
-            copy.pop(NameObject(key), None)
-        copy[NameObject("/Parent")] = reference(NODE)
-        return serialised(copy)
+    def named_pages(self) -> list[bytes]:
+        """The packet's pages again, drawing a name: bodies with placeholders for the student's node and forms."""
+        empty = DictionaryObject()
+        before, after = self.update.add(stream_body(empty, BEFORE)), self.update.add(stream_body(empty, AFTER))
+        templates = []
+        for page in self.packet.base.reader.pages:
+            copy = drawing(page, [before], [after], COVER if page.page_number == 0 else BODY)
+            for key in DROPPED:
+                copy.pop(NameObject(key), None)
+            copy[NameObject("/Parent")] = reference(NODE)
+            templates.append(serialised(copy))
+        return templates
 
     def side(self, node: int, side: impose.Side, names: tuple[int, int] | None) -> int:
         """One imposed side: up to two packet pages, scaled, each with the student's name over it if named."""

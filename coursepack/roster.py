@@ -26,7 +26,8 @@ PERIOD = ("period", "classperiod", "block", "homeroom")
 SECTION = ("class", "section", "classname", "course", "coursesection", "group")
 # Bidirectional controls and other invisible format characters: never in a file name.
 INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-SLUG_LENGTH = 60
+SLUG_BYTES = 80
+PRINT_ALL = "print-all.pdf"  # each class's print file: no student's file may take its name
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Student:
     line: int
     section: str = ""
     period: str = ""
+    folder: str = ""  # below build/classes/: one per class, never shared with another class
 
 
 @dataclass(frozen=True)
@@ -97,51 +99,43 @@ def delimiter(text: str) -> str:
 
 def parse_roster(text: str, path: str, default_group: str) -> Roster:
     """Students from a roster's text; SourceErrors listing every problem."""
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
-    problems: list[Problem] = []
-    header: list[str] | None = None
-    header_line = 0
-    read: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for row in rows:
-            line_here = line
-            line = rows.line_num + 1
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header, header_line = row, line_here
-            else:
-                read.append((line_here, row))
-    except csv.Error:
-        message = 'a quote opened on this line is never closed: add the closing "'
-        raise SourceErrors([Problem(path, line, message)]) from None
-    if header is None:
-        message = "the roster is empty: it needs a header line and one line per student"
-        raise SourceErrors([Problem(path, None, message)])
+    header, header_line, read = rows_of(text, path)
     columns = [key(cell) for cell in header]
     names = columns_for(columns, NAME)
     first, last = columns_for(columns, FIRST), columns_for(columns, LAST)
-    if not names and not first and not last:
-        shown = ", ".join(cell.strip() for cell in header if cell.strip()) or "nothing"
-        message = f"no name column: name one 'Name', or 'First Name' and 'Last Name' (the header has {shown})"
+    if not names and not first and not last:  # its cells are not quoted: the first line may be a student's
+        message = (
+            "no name column: the first line must name the columns, "
+            "one of them 'Name' (or 'First Name' and 'Last Name')"
+        )
         raise SourceErrors([Problem(path, header_line, message)])
     period, section = columns_for(columns, PERIOD)[:1], columns_for(columns, SECTION)[:1]
     naming = names[:1] or first[:1] + last[:1]
     used = set(naming + period + section)
+    problems: list[Problem] = []
     students: list[Student] = []
     seen: dict[tuple[str, str], list[tuple[int, tuple[str, ...]]]] = {}
     for number, row in read:
-        cells = [cell.strip() for cell in row] + [""] * max(0, len(columns) - len(row))
+        if len(row) > len(header):
+            message = (
+                f"this line has {len(row)} cells but the header names {len(header)}: "
+                "put a name that holds a comma (Last, First) in quotes"
+            )
+            problems.append(Problem(path, number, message))
+            continue
+        cells = [cell.strip() for cell in row] + [""] * (len(header) - len(row))
         name = " ".join(cells[index] for index in naming if cells[index])
         if not INVISIBLE.sub("", name).strip():
             problems.append(Problem(path, number, "the student's name is empty: fill it in or delete the line"))
+            continue
+        if "\n" in name or "\r" in name:
+            problems.append(Problem(path, number, "the student's name runs over two lines: put it on one"))
             continue
         in_period = cells[period[0]] if period else ""
         in_section = cells[section[0]] if section else ""
         klass = group_name(header[period[0]], in_period) if in_period else in_section or default_group
         others = tuple(cells[index] for index in range(len(cells)) if index not in used)
-        twins = seen.setdefault((klass, name.casefold()), [])
+        twins = seen.setdefault((klass, compared(name)), [])
         same = next((earlier for earlier, rest in twins if rest == others), None)
         if same is not None:
             message = (
@@ -152,19 +146,49 @@ def parse_roster(text: str, path: str, default_group: str) -> Roster:
             continue
         twins.append((number, others))
         students.append(Student(name, klass, "", number, in_section, in_period))
+    if not students and not problems:
+        problems.append(Problem(path, header_line, "the roster lists no students: add a line for each"))
     if problems:
         raise SourceErrors(problems)
     return Roster(path, tuple(with_slugs(students)))
 
 
+def rows_of(text: str, path: str) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
+    """The header, its line, and every other line that is not blank, with its number."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
+    header: list[str] | None = None
+    header_line = 0
+    read: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for row in rows:
+            line_here, line = line, rows.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header, header_line = row, line_here
+            else:
+                read.append((line_here, row))
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            message = 'a quote opened on this line is never closed: add the closing "'
+        else:
+            message = 'a quote on this line is out of place: a cell in quotes must start and end with "'
+        raise SourceErrors([Problem(path, line, message)]) from None
+    if header is None:
+        message = "the roster is empty: it needs a header line and one line per student"
+        raise SourceErrors([Problem(path, None, message)])
+    return header, header_line, read
+
+
+def compared(name: str) -> str:
+    """A name as duplicates are found: composed the same way, spaces collapsed, case ignored."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
 def group_name(heading: str, value: str) -> str:
     """A class as a teacher says it: "Period 3" for a bare number in a Period column, else as written."""
     return f"{heading.strip().title()} {value}" if value.isdigit() else value
-
-
-def folder_name(group: str) -> str:
-    """The folder a class's packets go in, below build/classes/."""
-    return slug(group) or "class"
 
 
 def columns_for(columns: list[str], names: tuple[str, ...]) -> list[int]:
@@ -173,18 +197,28 @@ def columns_for(columns: list[str], names: tuple[str, ...]) -> list[int]:
 
 
 def with_slugs(students: list[Student]) -> list[Student]:
-    """Each student with a file name that is readable and unique within their class."""
-    taken: set[tuple[str, str]] = set()
+    """Each student with a file name unique within their class, and each class with a folder of its own."""
+    folders: dict[str, str] = {}
+    for student in students:
+        if student.group not in folders:
+            folders[student.group] = unique(slug(student.group) or "class", set(folders.values()))
+    taken: dict[str, set[str]] = {folder: {PRINT_ALL.removesuffix(".pdf")} for folder in folders.values()}
     named = []
     for student in students:
-        base = slug(student.name) or f"student-{student.line}"
-        candidate, count = base, 1
-        while (student.group, candidate) in taken:
-            count += 1
-            candidate = f"{base}-{count}"
-        taken.add((student.group, candidate))
-        named.append(replace(student, slug=candidate))
+        folder = folders[student.group]
+        file = unique(slug(student.name) or f"student-{student.line}", taken[folder])
+        taken[folder].add(file)
+        named.append(replace(student, slug=file, folder=folder))
     return named
+
+
+def unique(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``… : the first not taken."""
+    candidate, count = base, 1
+    while candidate in taken:
+        count += 1
+        candidate = f"{base}-{count}"
+    return candidate
 
 
 def slug(text: str) -> str:
@@ -192,4 +226,7 @@ def slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", INVISIBLE.sub("", text)).replace("'", "").replace("\u2019", "")
     text = "".join(char for char in text if not unicodedata.combining(char))
     words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).casefold())
-    return "-".join(words)[:SLUG_LENGTH].strip("-")
+    joined = "-".join(words)
+    while len(joined.encode()) > SLUG_BYTES:  # a file name stays far below the 255 bytes file systems allow
+        joined = joined[:-1]
+    return joined.strip("-")

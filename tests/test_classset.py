@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -86,9 +87,9 @@ def test_a_duplicate_told_apart_by_another_column_gets_its_own_file_name():
 
 
 def test_a_roster_without_a_name_column_or_with_an_open_quote():
-    assert problems("Email,ID\na@x,1\n") == [
-        "rosters/p.csv:1: error: no name column: name one 'Name', or 'First Name' and 'Last Name' "
-        "(the header has Email, ID)"
+    assert problems("Maya Abernathy,maya@x.edu\nAna Ruiz,ana@x.edu\n") == [  # no header: no student's data echoed
+        "rosters/p.csv:1: error: no name column: the first line must name the columns, "
+        "one of them 'Name' (or 'First Name' and 'Last Name')"
     ]
     assert problems('Name\nAna\n"Bo\nCy\n') == [
         'rosters/p.csv:3: error: a quote opened on this line is never closed: add the closing "'
@@ -96,12 +97,41 @@ def test_a_roster_without_a_name_column_or_with_an_open_quote():
     assert problems("\n\n") == [
         "rosters/p.csv: error: the roster is empty: it needs a header line and one line per student"
     ]
+    assert problems("Name,ID\n\n") == ["rosters/p.csv:1: error: the roster lists no students: add a line for each"]
+    assert problems('Name\n"Ana"x\n') == [
+        'rosters/p.csv:2: error: a quote on this line is out of place: a cell in quotes must start and end with "'
+    ]
 
 
-def test_file_names_never_carry_bidi_controls_or_paths():
+def test_a_comma_inside_an_unquoted_name_and_a_name_over_two_lines_are_refused():
+    assert problems('Student Name\nAbernathy, Maya\n"Ruiz\nAna"\n') == [
+        "rosters/p.csv:2: error: this line has 2 cells but the header names 1: "
+        "put a name that holds a comma (Last, First) in quotes",
+        "rosters/p.csv:3: error: the student's name runs over two lines: put it on one",
+    ]
+
+
+def test_the_same_name_written_two_ways_is_still_a_duplicate():
+    assert problems("Name\nJosé  Ruiz\nJose\u0301 ruiz\n") == [
+        "rosters/p.csv:3: error: this line repeats the student on line 2: delete one, "
+        "or add a column that tells them apart (such as a student ID)"
+    ]
+
+
+def test_file_names_never_carry_bidi_controls_or_paths_and_stay_short():
     assert slug("\u202eevil\u202c/../../etc/passwd") == "evil-etc-passwd"
     assert slug("..") == ""
     assert students("Name\n../..\n")[0][2] == "student-2"
+    assert len(slug("𝔸" * 200).encode()) <= 80
+
+
+def test_no_student_takes_the_print_file_and_no_two_classes_share_a_folder():
+    roster = parse_roster("Name,Class\nPrint All,Biology A\nAna,Biology A\nAna,biology-a\n", "rosters/p.csv", "p")
+    assert [(s.folder, s.slug) for s in roster.students] == [
+        ("biology-a", "print-all-2"),
+        ("biology-a", "ana"),
+        ("biology-a-2", "ana"),
+    ]
 
 
 # ---------------------------------------------------------------- named packets
@@ -193,6 +223,7 @@ def test_print_all_as_booklets(class_set):
     assert [reader.get_destination_page_number(item) for item in reader.outline] == [
         index * sides for index in range(len(NAMES))
     ]
+    assert main(["--course", str(class_set), "classset", "--roster", "rosters/period-3.csv", "--quiet"]) == 0
 
 
 @pytest.mark.parametrize(
@@ -239,6 +270,25 @@ def test_a_name_no_bundled_font_can_print_is_an_error_at_its_line(course, capsys
     assert err[0].startswith("rosters/p.csv:3: error: the character '娜' (U+5A1C) cannot be printed")
     assert err[-1] == "2 problems found; nothing was written."
     assert not (root / "build").exists()
+
+
+def test_a_named_copy_holds_no_classmate_letters(class_set):
+    named = PdfReader(class_set / "build/classes/period-3/chinedu-okafor-bello.pdf")
+    form = named.pages[1]["/Resources"]["/XObject"]["/CoursepackName"].get_object()
+    mapped = set()
+    for font in form["/Resources"]["/Font"].values():
+        cmap = font.get_object()["/ToUnicode"].get_data().decode("latin-1")
+        mapped |= {chr(int(code, 16)) for code in re.findall(r"<[0-9A-F]{4}> <([0-9A-F]{4})>", cmap)}
+    assert mapped <= set("Chinedu Okafor-Bello · Period 3")
+    assert "ي" not in mapped
+
+
+def test_a_student_no_longer_on_the_roster_loses_their_file(class_set):
+    folder = class_set / "build/classes/period-3"
+    stale = folder / "someone-who-left.pdf"
+    stale.write_bytes((folder / "jose-luis-alvarez.pdf").read_bytes())
+    assert main(["--course", str(class_set), "classset", "--roster", "rosters/period-3.csv", "--quiet"]) == 0
+    assert not stale.exists() and (folder / "jose-luis-alvarez.pdf").is_file()
 
 
 def test_named_copies_are_the_same_bytes_every_time(class_set, tmp_path):

@@ -1,0 +1,75 @@
+"""Copies of a finished packet: the packet read once, and its pages drawn again with a name over them.
+
+Class sets and print files are incremental updates of the packet (see ``append``); this module holds
+what they share: the packet's reading, the records of files made, and a page that draws a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+from .append import Base, base_of, reference
+
+NAME = b"/CoursepackName"  # the XObject a named page draws
+COVER_LINES = ("cover-name", "cover-class", "cover-period")  # anchors of the cover's lines (front.html)
+BEFORE = b"q\n"  # a page's own content is wrapped in q … Q, so the name is drawn in the page's default space
+AFTER = b"Q\n/Artifact BMC q " + NAME + b" Do Q EMC\n"
+
+
+@dataclass(frozen=True)
+class Packet:
+    """The finished packet a class set is made from: its bytes parsed, its paper, its cover's lines."""
+
+    base: Base
+    width: float
+    height: float
+    lines: tuple[tuple[str, float, float], ...]  # (anchor, left, top) of each cover line, in PDF points
+
+    @property
+    def pages(self) -> int:
+        return len(self.base.reader.pages)
+
+
+@dataclass(frozen=True)
+class Made:
+    """A file of a class set: its path below the output folder, its bytes, pages and printed sides."""
+
+    path: str
+    data: bytes
+    pages: int
+    sides: int
+
+
+def packet_of(data: bytes) -> Packet:
+    """Read a finished packet: its paper and where the lines of its cover are."""
+    base = base_of(data)
+    box = base.reader.pages[0].mediabox
+    found = base.reader.named_destinations
+    lines = tuple(
+        (name, float(found[name].left), float(found[name].top))
+        for name in COVER_LINES
+        if name in found and found[name].left is not None and found[name].top is not None
+    )
+    return Packet(base, float(box.width), float(box.height), lines)
+
+
+def language_of(packet: Packet) -> str:
+    """The packet's language, as its catalog says."""
+    return str(packet.base.reader.root_object.get("/Lang", "en"))
+
+
+def drawing(page: DictionaryObject, before: list[int], after: list[int], form: int) -> DictionaryObject:
+    """A page's dictionary whose content is wrapped in the ``before`` and ``after`` streams, with the name form."""
+    copy = DictionaryObject(page)
+    contents = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
+    contents = list(contents) if isinstance(contents, ArrayObject) else [contents]
+    copy[NameObject("/Contents")] = ArrayObject([*map(reference, before), *contents, *map(reference, after)])
+    resources = DictionaryObject(page["/Resources"].get_object()) if "/Resources" in page else DictionaryObject()
+    forms = resources.get("/XObject")
+    forms = DictionaryObject(forms.get_object()) if forms is not None else DictionaryObject()
+    forms[NameObject(NAME.decode())] = reference(form)
+    resources[NameObject("/XObject")] = forms
+    copy[NameObject("/Resources")] = resources
+    return copy
