@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import CoursepackError
+from .output import remove_worker_folder, worker_folder
 from .targets import PARTS
 
 JOB_SECONDS = 300
@@ -36,7 +37,8 @@ def quiet_libraries() -> None:
 
 
 def start_worker(scratch: str) -> None:
-    """Lower the memory limit, keep temporary files in the build's scratch folder, silence chatty libraries."""
+    """Lower the memory limit, keep temporary files in ``scratch``, silence chatty libraries; Ctrl-C is the parent's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its workers; they print no traceback
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]
     resource.setrlimit(resource.RLIMIT_AS, (memory_budget(), hard))
     tempfile.tempdir = scratch
@@ -72,36 +74,42 @@ class Workers:
     """Worker processes for one build, or kept warm across the builds of ``watch`` (their typesetters too).
 
     The processes start with the first job; ``close`` stops them (at once: a runaway job is not waited for).
+    Their temporary files live in a folder of the pool's own, beside the build's scratch folder (which
+    each build empties): a warm typesetter's unpacked fonts must outlive the build that made them.
     """
 
     def __init__(self, count: int) -> None:
         self.count = max(1, count)
         self.executor: ProcessPoolExecutor | None = None
         self.scratch = ""
+        self.folder: Path | None = None
         self.earlier: set = set()
 
     def start(self, scratch: Path) -> ProcessPoolExecutor:
-        """The running pool, started (or restarted for another scratch folder) when needed."""
+        """The running pool for a build's scratch folder, started (or restarted for another) when needed."""
         if self.executor is None or self.scratch != str(scratch):
             self.close()
             self.earlier = set(multiprocessing.active_children())  # the caller's own processes are not ours
             self.scratch = str(scratch)
+            self.folder = worker_folder(scratch.parent)
             self.executor = ProcessPoolExecutor(
                 max_workers=self.count,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=start_worker,
-                initargs=(self.scratch,),
+                initargs=(str(self.folder),),
             )
         return self.executor
 
     def close(self) -> None:
-        """Stop the worker processes at once and forget the pool."""
+        """Stop the worker processes at once, forget the pool and remove its folder."""
         if self.executor is None:
             return
         for process in set(multiprocessing.active_children()) - self.earlier:
             process.kill()
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.executor = None
+        if self.folder is not None:
+            remove_worker_folder(self.folder)
 
     def __enter__(self) -> Workers:
         return self

@@ -203,3 +203,16 @@ def test_check_after_a_build_reads_nothing_until_a_source_changes(course, tmp_pa
     assert capsys.readouterr().err.splitlines()[0] == (
         "lessons/intro.md:3: error: the front matter is not valid YAML: expected ',' or ']', but got ':'"
     )
+
+
+def test_warm_workers_keep_their_fonts_from_one_build_to_the_next(course, tmp_path):
+    from coursepack.pool import Workers
+
+    root = course()
+    out = tmp_path / "out"
+    with Workers(1) as warm:
+        for sentence in ("First addition.", "Second addition.", "Third addition."):
+            (root / "lessons/intro.md").write_text(LESSON + f"\n{sentence}\n", encoding="utf-8")
+            build.build(root, out, strict=True, workers=warm)  # a glyph drawn without its font would warn
+            assert sentence in " ".join(pages_text(out / "student/documents/intro.pdf"))
+    assert not (out / ".coursepack-workers").exists()
