@@ -158,6 +158,8 @@ def measure_all(results: dict, tmp: Path, env: dict[str, str], args: argparse.Na
     say(f"check ×{args.check_repeat}")
     checks = [checked(timed(render(course, None, "check"), env), "check") for _ in range(args.check_repeat)]
     results["check"] = figures_of(checks)
+    recorded = [checked(timed(render(course, out, "check"), env), "check") for _ in range(args.check_repeat)]
+    results["check_recorded"] = figures_of(recorded)
 
     worksheet = edited_worksheet(plan, goal)
     doc = plan.course.documents[worksheet]
