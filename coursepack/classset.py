@@ -25,6 +25,7 @@ from .report import plural
 from .roster import PRINT_ALL, Roster, Student
 
 CLASSES = "classes"
+SUMMARY_CLASSES = 12  # classes the summary names one by one
 EDGES = ("top", "bottom")
 PLACES = ("left-corner", "left", "center", "right", "right-corner")
 SIDES = ("left", "right")
@@ -115,7 +116,7 @@ class ClassDone:
     group: str
     folder: str
     students: int
-    print_all: Made
+    sides: int  # of the print-all file (its bytes are written and let go: memory stays flat)
 
 
 def make_class_sets(
@@ -152,7 +153,7 @@ def make_class_sets(
         write(made)
         tidy(folder, {f"{student.slug}.pdf" for student in students} | {PRINT_ALL})
         report(events.Event(events.MADE, folder, pages=made.pages, size=len(made.data)))
-        done.append(ClassDone(group, folder, len(students), made))
+        done.append(ClassDone(group, folder, len(students), made.sides))
     report(events.Event(events.WRITTEN, total=total))
     return done
 
@@ -174,11 +175,19 @@ def names_typesetter(root: Path, packet: Packet) -> Callable[[str], bytes]:
 
 
 def summary(done: list[ClassDone], out: Path, layout: str, duplex: bool) -> list[str]:
-    """What the teacher reads: where each class's packets are, and how to print the print-all file."""
+    """What the teacher reads: where each class's packets are, and how to print the print-all file.
+
+    A roster of many classes (a district's) names the first few and counts the rest.
+    """
     lines = []
-    for item in done:
+    for item in done[:SUMMARY_CLASSES]:
         lines.append(f"{item.group}: {plural(item.students, 'named packet')} in {out / item.folder}/")
-        lines.append(f"  print-all.pdf: {advice(item.students, item.print_all.sides, layout, duplex)}")
+        lines.append(f"  print-all.pdf: {advice(item.students, item.sides, layout, duplex)}")
+    if len(done) > SUMMARY_CLASSES:
+        rest = done[SUMMARY_CLASSES:]
+        students = sum(item.students for item in rest)
+        more = plural(len(rest), "more class", "more classes")
+        lines.append(f"… and {more} ({students} students) in {out / CLASSES}/")
     return lines
 
 
