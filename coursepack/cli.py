@@ -161,7 +161,8 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
 def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
     """Check the roster, build the packet (if it changed), then stamp a named copy for every student."""
     from . import classset, copies
-    from .output import locked, remove_others, write_atomic
+    from .output import locked, write_atomic
+    from .workspace import remove_others
 
     started = time.monotonic()
     roster = classset.checked_roster(root, args.roster)

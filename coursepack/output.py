@@ -25,7 +25,6 @@ MARKER = ".coursepack-output"
 MARKER_TEXT = "This folder was made by coursepack; `coursepack clean` may remove it.\n"
 PROTECTED_FOLDERS = ("lessons", "handouts", "styles", "rosters")
 TEMPORARY = ".coursepack-tmp"
-WORKERS = ".coursepack-workers"  # each process's worker pool keeps its temporary files here while it lives
 FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 RECORDED = {"warnings": list, "pages": int, "documents": int, "duplex": bool, "notes": list}
 
@@ -227,60 +226,6 @@ def write_atomic(out: Path, relative: str, data: bytes) -> Stamp:
                 os.unlink(temporary, dir_fd=here)
             raise
     return Stamp(info.st_ino, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
-
-
-def worker_folder(out: Path) -> Path:
-    """A folder of this process's own for its worker pool's temporary files (the fonts WeasyPrint unpacks).
-
-    It outlives a build (watch keeps its workers, and their fonts, between builds); folders left by
-    processes that are gone are removed.
-    """
-    with opened(out) as folder:
-        refuse_link(folder, WORKERS, out / WORKERS)
-        with suppress(FileExistsError):
-            os.mkdir(WORKERS, dir_fd=folder)
-        base = os.open(WORKERS, FOLDER_FLAGS, dir_fd=folder)
-        try:
-            for entry in os.scandir(base):
-                if entry.name.isdigit() and not alive(int(entry.name)):
-                    shutil.rmtree(entry.name, dir_fd=base)
-            with suppress(FileExistsError):
-                os.mkdir(str(os.getpid()), dir_fd=base)
-        finally:
-            os.close(base)
-    return out / WORKERS / str(os.getpid())
-
-
-def alive(pid: int) -> bool:
-    """Whether a process is running."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_worker_folder(path: Path) -> None:
-    """Remove a worker pool's folder, and the folder of pools when it is left empty."""
-    shutil.rmtree(path, ignore_errors=True)
-    with suppress(OSError):
-        path.parent.rmdir()
-
-
-def remove_others(out: Path, relative: str, keep: set[str]) -> None:
-    """Remove the PDFs in a folder below the output folder that are not in ``keep`` (links never followed).
-
-    A class's folder keeps only the files of the students on its roster now.
-    """
-    with ExitStack() as stack, opened(out) as here:
-        for part in parts_of(relative):
-            here = os.open(part, FOLDER_FLAGS, dir_fd=here)
-            stack.callback(os.close, here)
-        for entry in os.scandir(here):
-            if entry.name.endswith(".pdf") and entry.name not in keep and entry.is_file(follow_symlinks=False):
-                os.unlink(entry.name, dir_fd=here)
 
 
 def read_written(out: Path, relative: str, stamp: Stamp) -> bytes | None:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import CoursepackError
-from .output import remove_worker_folder, worker_folder
 from .targets import PARTS
+from .workspace import remove_worker_folder, worker_folder
 
 JOB_SECONDS = 300
 TOO_SLOW = f"it took longer than {JOB_SECONDS} s; split the document into smaller ones"
