@@ -19,7 +19,7 @@ from pypdf.generic import DictionaryObject
 
 from . import events, impose
 from .append import Importer, Update, serialised, stream_body
-from .copies import AFTER, BEFORE, Made, Packet, drawing, language_of
+from .copies import BEFORE, Made, Packet, after_content, drawing, language_of
 from .printall import PrintAll
 from .report import plural
 from .roster import PRINT_ALL, Roster, Student
@@ -75,31 +75,37 @@ class Stamped:
     """The objects every named copy of a packet writes at the same numbers, the pages' bodies made once."""
 
     prefix: int
-    suffix: int
     cover: int
     page: int
+    suffixes: tuple[tuple[int, bytes], ...]  # the streams drawn after the pages' content (most share one)
     pages: tuple[tuple[int, bytes], ...]
 
 
 def stamped(packet: Packet) -> Stamped:
     """The numbers a named copy's update starts with, and each page again, drawing the name after its content."""
     size = packet.base.size
-    prefix, suffix, cover, page = size, size + 1, size + 2, size + 3
+    prefix, cover, page = size, size + 1, size + 2
+    after = [after_content(item, packet) for item in packet.base.reader.pages]
+    numbers = {data: size + 3 + index for index, data in enumerate(dict.fromkeys(after))}
     pages = tuple(
-        (item.indirect_reference.idnum, serialised(drawing(item, [prefix], [suffix], cover if index == 0 else page)))
+        (
+            item.indirect_reference.idnum,
+            serialised(drawing(item, [prefix], [numbers[after[index]]], cover if index == 0 else page)),
+        )
         for index, item in enumerate(packet.base.reader.pages)
     )
-    return Stamped(prefix, suffix, cover, page, pages)
+    return Stamped(prefix, cover, page, tuple((number, data) for data, number in numbers.items()), pages)
 
 
 def named_copy(packet: Packet, shared: Stamped, names: PdfReader, seed: str) -> bytes:
     """One student's packet: the packet's bytes, then its pages again, each drawing the student's name."""
     out = BytesIO()
     update = Update(packet.base, out)
-    numbers = [update.new() for _ in range(4)]
-    assert numbers == [shared.prefix, shared.suffix, shared.cover, shared.page]
+    numbers = [update.new() for _ in range(3 + len(shared.suffixes))]
+    assert numbers[:3] == [shared.prefix, shared.cover, shared.page]
     update.put(shared.prefix, stream_body(DictionaryObject(), BEFORE))
-    update.put(shared.suffix, stream_body(DictionaryObject(), AFTER))
+    for number, data in shared.suffixes:
+        update.put(number, stream_body(DictionaryObject(), data))
     importer = Importer(update)
     importer.form(names.pages[0], shared.cover)
     importer.form(names.pages[1], shared.page)

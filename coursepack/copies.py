@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pypdf import PageObject
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from .append import Base, base_of, reference
@@ -15,7 +16,7 @@ from .append import Base, base_of, reference
 NAME = b"/CoursepackName"  # the XObject a named page draws
 COVER_LINES = ("cover-name", "cover-class", "cover-period")  # anchors of the cover's lines (front.html)
 BEFORE = b"q\n"  # a page's own content is wrapped in q … Q, so the name is drawn in the page's default space
-AFTER = b"Q\n/Artifact BMC q " + NAME + b" Do Q EMC\n"
+IDENTITY = (1, 0, 0, 1, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,31 @@ def drawing(page: DictionaryObject, before: list[int], after: list[int], form: i
     resources[NameObject("/XObject")] = forms
     copy[NameObject("/Resources")] = resources
     return copy
+
+
+def after_content(page: PageObject, packet: Packet) -> bytes:
+    """What a named page draws after its own content: the name, at the top of the page as it is shown.
+
+    A packet page draws the names page as it is. A bound PDF's page may be of another size or turned
+    (/Rotate): the names page is moved (and turned) so that its line sits at that page's top, centred.
+    """
+    matrix = placement(page, packet.width, packet.height)
+    where = b"" if matrix == IDENTITY else " ".join(f"{value:g}" for value in matrix).encode() + b" cm "
+    return b"Q\n/Artifact BMC q " + where + NAME + b" Do Q EMC\n"
+
+
+def placement(page: PageObject, width: float, height: float) -> tuple[float, ...]:
+    """The matrix that puts a ``width`` × ``height`` names page top-centre on ``page`` as a reader shows it."""
+    box = page.mediabox
+    left, bottom, wide, high = float(box.left), float(box.bottom), float(box.width), float(box.height)
+    turn = page.rotation % 360
+    shown_wide, shown_high = (high, wide) if turn in (90, 270) else (wide, high)
+    across, down = round((shown_wide - width) / 2, 3), round(shown_high - height, 3)
+    if turn == 90:
+        return (0, 1, -1, 0, left + wide - down, bottom + across)
+    if turn == 180:
+        return (-1, 0, 0, -1, left + wide - across, bottom + high - down)
+    if turn == 270:
+        return (0, -1, 1, 0, left + down, bottom + high - across)
+    return (1, 0, 0, 1, left + across, bottom + down)
+

@@ -15,7 +15,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
 
 from . import impose
 from .append import Importer, Update, reference, serialised, stream_body
-from .copies import AFTER, BEFORE, Made, Packet, drawing
+from .copies import BEFORE, Made, Packet, after_content, drawing
 from .roster import Student
 
 DROPPED = ("/StructParents", "/Annots", "/Parent")  # tags and links belong to each student's own copy
@@ -67,10 +67,14 @@ class PrintAll:
     def named_pages(self) -> list[bytes]:
         """The packet's pages again, drawing a name: bodies with placeholders for the student's node and forms."""
         empty = DictionaryObject()
-        before, after = self.update.add(stream_body(empty, BEFORE)), self.update.add(stream_body(empty, AFTER))
+        before = self.update.add(stream_body(empty, BEFORE))
+        after: dict[bytes, int] = {}
         templates = []
         for page in self.packet.base.reader.pages:
-            copy = drawing(page, [before], [after], COVER if page.page_number == 0 else BODY)
+            data = after_content(page, self.packet)
+            if data not in after:
+                after[data] = self.update.add(stream_body(empty, data))
+            copy = drawing(page, [before], [after[data]], COVER if page.page_number == 0 else BODY)
             for key in DROPPED:
                 copy.pop(NameObject(key), None)
             copy[NameObject("/Parent")] = reference(NODE)

@@ -318,3 +318,28 @@ def test_impose_writes_a_booklet_and_a_two_up_file_of_a_packet(class_set, capsys
     two_up = PdfReader(class_set / "build/student/unit-2up.pdf")
     assert len(two_up.pages) == len(impose.two_up_sides(pages, duplex=True))
     assert (round(two_up.pages[0].mediabox.width), round(two_up.pages[0].mediabox.height)) == (792, 612)
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+@pytest.mark.parametrize("box", [(0, 0, 612, 792), (0, 0, 595, 420), (10, 20, 842, 595)])
+def test_the_name_line_sits_at_the_top_of_any_bound_page_as_it_is_shown(box, turn):
+    from pypdf import PageObject
+    from pypdf.generic import RectangleObject
+
+    from coursepack.copies import placement
+
+    page = PageObject.create_blank_page(width=box[2] - box[0], height=box[3] - box[1])
+    page.mediabox = RectangleObject(box)
+    page.rotate(turn)
+    a, b, c, d, e, f = placement(page, 612, 792)
+    x, y = 306 * a + (792 - 20) * c + e, 306 * b + (792 - 20) * d + f  # the name line, centred, 20 pt from the top
+    left, bottom, right, top = box
+    shown = {  # where a reader shows that point, on the page turned as /Rotate says
+        0: (x - left, y - bottom),
+        90: (y - bottom, right - x),
+        180: (right - x, top - y),
+        270: (top - y, x - left),
+    }[turn]
+    wide, high = (top - bottom, right - left) if turn in (90, 270) else (right - left, top - bottom)
+    assert shown == pytest.approx((wide / 2, high - 20), abs=0.01)
+    assert (a * d - b * c) == 1  # turned, never mirrored
