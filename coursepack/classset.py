@@ -90,7 +90,7 @@ def stamped(packet: Packet) -> Stamped:
     pages = tuple(
         (
             item.indirect_reference.idnum,
-            serialised(drawing(item, [prefix], [numbers[after[index]]], cover if index == 0 else page)),
+            serialised(drawing(item, prefix, numbers[after[index]], cover if index == 0 else page)),
         )
         for index, item in enumerate(packet.base.reader.pages)
     )

@@ -61,12 +61,12 @@ def language_of(packet: Packet) -> str:
     return str(packet.base.reader.root_object.get("/Lang", "en"))
 
 
-def drawing(page: DictionaryObject, before: list[int], after: list[int], form: int) -> DictionaryObject:
+def drawing(page: DictionaryObject, before: int, after: int, form: int) -> DictionaryObject:
     """A page's dictionary whose content is wrapped in the ``before`` and ``after`` streams, with the name form."""
     copy = DictionaryObject(page)
     contents = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
     contents = list(contents) if isinstance(contents, ArrayObject) else [contents]
-    copy[NameObject("/Contents")] = ArrayObject([*map(reference, before), *contents, *map(reference, after)])
+    copy[NameObject("/Contents")] = ArrayObject([reference(before), *contents, reference(after)])
     resources = DictionaryObject(page["/Resources"].get_object()) if "/Resources" in page else DictionaryObject()
     forms = resources.get("/XObject")
     forms = DictionaryObject(forms.get_object()) if forms is not None else DictionaryObject()

@@ -74,7 +74,7 @@ class PrintAll:
             data = after_content(page, self.packet)
             if data not in after:
                 after[data] = self.update.add(stream_body(empty, data))
-            copy = drawing(page, [before], [after[data]], COVER if page.page_number == 0 else BODY)
+            copy = drawing(page, before, after[data], COVER if page.page_number == 0 else BODY)
             for key in DROPPED:
                 copy.pop(NameObject(key), None)
             copy[NameObject("/Parent")] = reference(NODE)
