@@ -12,11 +12,11 @@ from pypdf import PageObject
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from .append import Base, base_of, reference
+from .impose import IDENTITY, Matrix
 
 NAME = b"/CoursepackName"  # the XObject a named page draws
 COVER_LINES = ("cover-name", "cover-class", "cover-period")  # anchors of the cover's lines (front.html)
 BEFORE = b"q\n"  # a page's own content is wrapped in q … Q, so the name is drawn in the page's default space
-IDENTITY = (1, 0, 0, 1, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def after_content(page: PageObject, packet: Packet) -> bytes:
     return b"Q\n/Artifact BMC q " + where + NAME + b" Do Q EMC\n"
 
 
-def placement(page: PageObject, width: float, height: float) -> tuple[float, ...]:
+def placement(page: PageObject, width: float, height: float) -> Matrix:
     """The matrix that puts a ``width`` × ``height`` names page top-centre on ``page`` as a reader shows it."""
     box = page.mediabox
     left, bottom, wide, high = float(box.left), float(box.bottom), float(box.width), float(box.height)

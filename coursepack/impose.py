@@ -49,32 +49,75 @@ def sides_for(layout: str, pages: int, duplex: bool) -> list[Side]:
     return booklet_sides(pages) if layout == "booklet" else two_up_sides(pages, duplex)
 
 
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1, 0, 0, 1, 0, 0)
+
+
 @dataclass(frozen=True)
-class Fit:
-    """Where the two halves of a landscape side draw a page: a scale and two origins, in points."""
+class Half:
+    """What one half of a side draws: a page's form, placed by ``matrix``; its name form, placed by ``name``."""
 
-    width: float
-    height: float
-    scale: float
-    origins: tuple[tuple[float, float], tuple[float, float]]
-
-
-def fit(page_width: float, page_height: float) -> Fit:
-    """A landscape side of the same paper, each half holding one page scaled to fit and centred."""
-    width, height = page_height, page_width
-    scale = min(width / 2 / page_width, height / page_height)
-    x = (width / 2 - scale * page_width) / 2
-    y = (height - scale * page_height) / 2
-    return Fit(width, height, scale, ((x, y), (width / 2 + x, y)))
+    matrix: Matrix
+    page: str
+    name: str = ""
+    name_matrix: Matrix = IDENTITY
 
 
-def side_content(fitted: Fit, names: Sequence[Sequence[str]]) -> bytes:
-    """The content stream of a side: each half draws its XObjects (page, then its stamp) scaled into place."""
+def side_size(page_width: float, page_height: float) -> tuple[float, float]:
+    """A side is the packet's paper turned to landscape."""
+    return page_height, page_width
+
+
+def upright(box: tuple[float, float, float, float], turn: int) -> tuple[Matrix, float, float]:
+    """From a page's own space (its box: left, bottom, width, height) to the page as shown, turned by /Rotate."""
+    left, bottom, wide, high = box
+    if turn % 360 == 90:
+        return (0, -1, 1, 0, -bottom, left + wide), high, wide
+    if turn % 360 == 180:
+        return (-1, 0, 0, -1, left + wide, bottom + high), wide, high
+    if turn % 360 == 270:
+        return (0, 1, -1, 0, bottom + high, -left), high, wide
+    return (1, 0, 0, 1, -left, -bottom), wide, high
+
+
+def into_half(side: tuple[float, float], half: int, box: tuple[float, float, float, float], turn: int) -> Matrix:
+    """Where a page goes on half of a side: upright, scaled to fit, centred."""
+    shown, wide, high = upright(box, turn)
+    width, height = side
+    scale = min(width / 2 / wide, height / high)
+    x = half * width / 2 + (width / 2 - scale * wide) / 2
+    y = (height - scale * high) / 2
+    return then(shown, (scale, 0, 0, scale, x, y))
+
+
+def then(first: Matrix, second: Matrix) -> Matrix:
+    """The matrix that applies ``first``, then ``second`` (PDF's row-vector order)."""
+    a1, b1, c1, d1, e1, f1 = first
+    a2, b2, c2, d2, e2, f2 = second
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def cm(matrix: Matrix) -> str:
+    """A matrix as a content stream's ``cm`` operator."""
+    return " ".join(f"{round(value, 5):g}" for value in matrix) + " cm"
+
+
+def side_content(halves: Sequence[Half]) -> bytes:
+    """The content stream of a side: each half draws its page, then the name over it, in place."""
     out = []
-    for (x, y), drawn in zip(fitted.origins, names, strict=True):
-        if drawn:
-            calls = " ".join(f"/{name} Do" for name in drawn)
-            out.append(f"q {fitted.scale:.5f} 0 0 {fitted.scale:.5f} {x:.3f} {y:.3f} cm {calls} Q")
+    for half in halves:
+        name = ""
+        if half.name:
+            inner = "" if half.name_matrix == IDENTITY else f"{cm(half.name_matrix)} "
+            name = f" q {inner}/{half.name} Do Q"
+        out.append(f"q {cm(half.matrix)} /{half.page} Do{name} Q")
     return ("\n".join(out) + "\n").encode()
 
 

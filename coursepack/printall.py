@@ -15,7 +15,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
 
 from . import impose
 from .append import Importer, Update, reference, serialised, stream_body
-from .copies import BEFORE, Made, Packet, after_content, drawing
+from .copies import BEFORE, Made, Packet, after_content, drawing, placement
 from .roster import Student
 
 DROPPED = ("/StructParents", "/Annots", "/Parent")  # tags and links belong to each student's own copy
@@ -35,7 +35,7 @@ class PrintAll:
         self.kids: list[int] = []
         self.marks: list[tuple[str, int]] = []
         self.sides = 0
-        self.fitted = impose.fit(packet.width, packet.height) if layout else None
+        self.side_size = impose.side_size(packet.width, packet.height)
         self.forms = [self.update.add(page_form(page)) for page in packet.base.reader.pages] if layout else []
         self.contents: dict[tuple, int] = {}
         self.templates = [] if layout else self.named_pages()
@@ -51,7 +51,7 @@ class PrintAll:
         Without a layout a copy is always named (else it would be the packet itself).
         """
         node = self.update.new()
-        if self.fitted:
+        if self.layout:
             sides = impose.sides_for(self.layout, self.packet.pages, True)
             leaves = [self.side(node, side, names) for side in sides]
         else:
@@ -82,27 +82,29 @@ class PrintAll:
         return templates
 
     def side(self, node: int, side: impose.Side, names: tuple[int, int] | None) -> int:
-        """One imposed side: up to two packet pages, scaled, each with the student's name over it if named."""
-        assert self.fitted is not None
+        """One imposed side: up to two packet pages, upright and scaled, each with the student's name if named."""
         forms = DictionaryObject()
-        drawn: list[list[str]] = []
+        halves = []
+        pages = self.packet.base.reader.pages
         for half, slot in enumerate((side.left, side.right)):
             if slot is None:
-                drawn.append([])
                 continue
+            page = pages[slot]
+            box = page.mediabox
+            where = (float(box.left), float(box.bottom), float(box.width), float(box.height))
             forms[NameObject(f"/P{half}")] = reference(self.forms[slot])
-            drawn.append([f"P{half}"])
+            drawn = impose.Half(impose.into_half(self.side_size, half, where, page.rotation), f"P{half}")
             if names:
                 forms[NameObject(f"/N{half}")] = reference(names[0] if slot == 0 else names[1])
-                drawn[-1].append(f"N{half}")
-        shape = tuple(map(tuple, drawn))
+                name_at = placement(page, self.packet.width, self.packet.height)
+                drawn = impose.Half(drawn.matrix, drawn.page, f"N{half}", name_at)
+            halves.append(drawn)
+        shape = (side.left, side.right, bool(names))
         if shape not in self.contents:
-            data = impose.side_content(self.fitted, drawn)
-            self.contents[shape] = self.update.add(stream_body(DictionaryObject(), data))
+            self.contents[shape] = self.update.add(stream_body(DictionaryObject(), impose.side_content(halves)))
         resources = DictionaryObject({NameObject("/XObject"): forms})
-        return self.update.add(
-            serialised(leaf(node, self.fitted.width, self.fitted.height, resources, self.contents[shape]))
-        )
+        width, height = self.side_size
+        return self.update.add(serialised(leaf(node, width, height, resources, self.contents[shape])))
 
     def finish(self, path: str, seed: str) -> Made:
         """The pages tree, a bookmark per copy, a catalog of its own; the file's bytes."""

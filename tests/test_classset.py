@@ -343,3 +343,16 @@ def test_the_name_line_sits_at_the_top_of_any_bound_page_as_it_is_shown(box, tur
     wide, high = (top - bottom, right - left) if turn in (90, 270) else (right - left, top - bottom)
     assert shown == pytest.approx((wide / 2, high - 20), abs=0.01)
     assert (a * d - b * c) == 1  # turned, never mirrored
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_imposition_puts_any_page_upright_inside_its_half(turn):
+    side = impose.side_size(612, 792)
+    box = (0, 0, 595, 420)  # an A5 landscape page bound into a Letter packet
+    a, b, c, d, e, f = impose.into_half(side, 1, box, turn)
+    corners = [(a * x + c * y + e, b * x + d * y + f) for x in (0, 595) for y in (0, 420)]
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    assert side[0] / 2 - 0.01 <= min(xs) and max(xs) <= side[0] + 0.01 and min(ys) >= 0 and max(ys) <= side[1] + 0.01
+    top_left = {0: (0, 420), 90: (0, 0), 180: (595, 0), 270: (595, 420)}[turn]  # the corner a reader sees top left
+    x, y = a * top_left[0] + c * top_left[1] + e, b * top_left[0] + d * top_left[1] + f
+    assert x == pytest.approx(min(xs)) and y == pytest.approx(max(ys))
