@@ -19,13 +19,14 @@ from pypdf.generic import DictionaryObject
 
 from . import events, impose
 from .append import Importer, Update, serialised, stream_body
-from .copies import BEFORE, Made, Packet, after_content, drawing, language_of
+from .copies import BEFORE, Made, Packet, after_content, drawing
 from .printall import PrintAll
 from .report import plural
 from .roster import PRINT_ALL, Roster, Student
 
 CLASSES = "classes"
 SUMMARY_CLASSES = 12  # classes the summary names one by one
+SMALLER = "(pages print at about two-thirds of their size)"  # two pages side by side on the same paper
 EDGES = ("top", "bottom")
 PLACES = ("left-corner", "left", "center", "right", "right-corner")
 SIDES = ("left", "right")
@@ -56,9 +57,11 @@ def names_html(packet: Packet, student: Student) -> str:
         for anchor, left, top in packet.lines
         if values[anchor]
     )
-    head = f"<bdi>{html.escape(student.name)}</bdi> · <bdi>{html.escape(student.group)}</bdi>"
+    head = f"<bdi>{html.escape(student.name)}</bdi>"
+    if student.label:  # the class as its column says it ("Period 3"); never the roster's file name
+        head += f" · <bdi>{html.escape(student.label)}</bdi>"
     return (
-        f'<!doctype html><html lang="{html.escape(language_of(packet))}"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{html.escape(packet.language)}"><head><meta charset="utf-8">'
         f'<title>names</title></head><body class="classset-layer"><div class="cs-page">{cover}</div>'
         f'<div class="cs-page"><div class="cs-head">{head}</div></div></body></html>'
     )
@@ -131,15 +134,15 @@ def make_class_sets(
     lay_out: Callable[[str], bytes],
     write: Callable[[Made], None],
     tidy: Callable[[str, set[str]], None],
+    packet_id: str,
     layout: str = "",
-    title: str = "",
     report: events.Reporter = events.ignore,
 ) -> list[ClassDone]:
     """Every class of a roster: each student's named packet, then the class's print-all file, written as made.
 
-    ``lay_out`` turns the names' HTML into a PDF; ``write`` puts a file in the output folder; ``tidy``
-    removes the other PDFs of a class's folder (students no longer on the roster). Events name the
-    class's folder, never a student.
+    Each class's files go in ``classes/<class>/<packet>/``. ``lay_out`` turns the names' HTML into a
+    PDF; ``write`` puts a file in the output folder; ``tidy`` removes what an earlier run of the roster
+    made there that this one did not (students no longer on it). Events name folders, never a student.
     """
     shared = stamped(packet)
     done = []
@@ -147,15 +150,15 @@ def make_class_sets(
     total = len(roster.students) + len(classes)
     report(events.Event(events.PLANNED, total=total, count=total))
     for group, students in classes.items():
-        folder = f"{CLASSES}/{students[0].folder}"
+        folder = f"{CLASSES}/{students[0].folder}/{packet_id}"
         printing = PrintAll(packet, layout)
         for student in students:
             names = PdfReader(BytesIO(lay_out(names_html(packet, student))))
-            data = named_copy(packet, shared, names, f"{title}\0{group}\0{student.slug}")
+            data = named_copy(packet, shared, names, f"{packet_id}\0{group}\0{student.slug}")
             write(Made(f"{folder}/{student.slug}.pdf", data, packet.pages, packet.pages))
             printing.add(student, names)
             report(events.Event(events.MADE, folder, pages=packet.pages, size=len(data)))
-        made = printing.finish(f"{folder}/{PRINT_ALL}", f"{title}\0{group}\0{layout}")
+        made = printing.finish(f"{folder}/{PRINT_ALL}", f"{packet_id}\0{group}\0{layout}")
         write(made)
         tidy(folder, {f"{student.slug}.pdf" for student in students} | {PRINT_ALL})
         report(events.Event(events.MADE, folder, pages=made.pages, size=len(made.data)))
@@ -203,11 +206,14 @@ def advice(copies: int, sides: int, layout: str, duplex: bool) -> str:
     if layout == "booklet":
         return (
             f"{plural(copies, 'booklet')} on {sheets}: print on both sides, flipping on the short edge; "
-            "fold each booklet's sheets in half and staple at the fold"
+            f"fold each booklet's sheets in half and staple at the fold {SMALLER}"
         )
     if layout == "2up":
         copies_text = plural(copies, "copy", "copies")
-        return f"{copies_text}, two pages per side, on {sheets}: print on both sides, flipping on the short edge"
+        return (
+            f"{copies_text}, two pages per side, on {sheets}: "
+            f"print on both sides, flipping on the short edge {SMALLER}"
+        )
     how = "on both sides, flipping on the long edge" if duplex else "on one side"
     return f"{plural(copies, 'copy', 'copies')} on {sheets}: print {how}"
 
@@ -240,11 +246,14 @@ def packet_ids(root: Path) -> list[str] | None:
 
 
 def roster_path(root: Path, given: Path) -> str:
-    """The roster's path in the course folder (a roster is read from nowhere else)."""
-    where = given if given.is_absolute() else Path.cwd() / given
-    if not where.exists() and not given.is_absolute():
-        where = root / given
-    resolved, top = where.resolve(), root.resolve()
+    """The roster's path in the course folder (a roster is read from nowhere else).
+
+    A relative path is read from the course folder (``--roster rosters/p3.csv``), or else from the
+    current folder.
+    """
+    top = root.resolve()
+    where = given if given.is_absolute() or (top / given).exists() or not given.exists() else Path.cwd() / given
+    resolved = (where if where.is_absolute() else top / where).resolve()
     if not resolved.is_relative_to(top):
         from .errors import CoursepackError
 

@@ -162,7 +162,7 @@ def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
     """Check the roster, build the packet (if it changed), then stamp a named copy for every student."""
     from . import classset, copies
     from .output import locked, write_atomic
-    from .workspace import remove_others
+    from .workspace import tidy_class
 
     started = time.monotonic()
     roster = classset.checked_roster(root, args.roster)
@@ -177,11 +177,12 @@ def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
         write_atomic(out, made.path, made.data)
 
     def tidy(folder: str, keep: set[str]) -> None:
-        remove_others(out, folder, keep)
+        tidy_class(out, folder, roster.path, keep)
 
     with locked(root, out), report.reporting(report.on_terminal(args.quiet), lines=events.ignore) as reporter:
         names = classset.names_typesetter(root, packet)
-        done = classset.make_class_sets(packet, roster, names, write, tidy, args.layout or "", chosen.path, reporter)
+        packet_id = Path(chosen.path).stem
+        done = classset.make_class_sets(packet, roster, names, write, tidy, packet_id, args.layout or "", reporter)
     for line in classset.summary(done, out, args.layout or "", chosen.duplex):
         print(line)
     print(f"{plural(len(roster.students), 'named packet')} of {chosen.path} ({time.monotonic() - started:.1f} s)")
@@ -226,6 +227,8 @@ def run_impose(args: argparse.Namespace, root: Path, out: Path) -> int:
             made = printing.finish(output.path.removesuffix(".pdf") + f"-{args.layout}.pdf", args.layout)
             write_atomic(out, made.path, made.data)
             print(f"{out / made.path}: {classset.advice(1, made.sides, args.layout, True)}")
+    if args.edition == "large-print":
+        print("note: imposed pages print smaller; for students who need large print, print the packets full size")
     return 0
 
 

@@ -27,6 +27,7 @@ class Packet:
     width: float
     height: float
     lines: tuple[tuple[str, float, float], ...]  # (anchor, left, top) of each cover line, in PDF points
+    language: str = "en"  # as the packet's catalog says
 
     @property
     def pages(self) -> int:
@@ -53,12 +54,8 @@ def packet_of(data: bytes) -> Packet:
         for name in COVER_LINES
         if name in found and found[name].left is not None and found[name].top is not None
     )
-    return Packet(base, float(box.width), float(box.height), lines)
-
-
-def language_of(packet: Packet) -> str:
-    """The packet's language, as its catalog says."""
-    return str(packet.base.reader.root_object.get("/Lang", "en"))
+    language = str(base.reader.root_object.get("/Lang", "en"))
+    return Packet(base, float(box.width), float(box.height), lines, language)
 
 
 def drawing(page: DictionaryObject, before: int, after: int, form: int) -> DictionaryObject:

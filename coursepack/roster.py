@@ -45,6 +45,7 @@ class Student:
     section: str = ""
     period: str = ""
     folder: str = ""  # below build/classes/: one per class, never shared with another class
+    label: str = ""  # the class as the roster's columns name it, printed beside the name ("" when none does)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Roster:
 
 def read_roster(root: Path, relative: str) -> Roster:
     """Read and check a roster inside the course folder; every problem at once, as ``path:line``."""
+    if not (root / relative).exists():
+        raise SourceErrors([Problem(relative, None, "there is no such roster: check its name and folder")])
     try:
         text = decoded(read_bytes(root, relative, MAX_ROSTER_BYTES))
     except SourceProblem as problem:
@@ -133,7 +136,9 @@ def parse_roster(text: str, path: str, default_group: str) -> Roster:
             continue
         in_period = cells[period[0]] if period else ""
         in_section = cells[section[0]] if section else ""
-        klass = group_name(header[period[0]], in_period) if in_period else in_section or default_group
+        label = group_name(header[period[0]], in_period) if in_period else ""
+        label = label or (group_name(header[section[0]], in_section) if in_section else "")
+        klass = label or default_group
         others = tuple(cells[index] for index in range(len(cells)) if index not in used)
         twins = seen.setdefault((klass, compared(name)), [])
         same = next((earlier for earlier, rest in twins if rest == others), None)
@@ -145,7 +150,7 @@ def parse_roster(text: str, path: str, default_group: str) -> Roster:
             problems.append(Problem(path, number, message))
             continue
         twins.append((number, others))
-        students.append(Student(name, klass, "", number, in_section, in_period))
+        students.append(Student(name, klass, "", number, in_section, in_period, label=label))
     if not students and not problems:
         problems.append(Problem(path, header_line, "the roster lists no students: add a line for each"))
     if problems:
@@ -187,7 +192,7 @@ def compared(name: str) -> str:
 
 
 def group_name(heading: str, value: str) -> str:
-    """A class as a teacher says it: "Period 3" for a bare number in a Period column, else as written."""
+    """A class as a teacher says it: "Period 3" or "Section 2" for a bare number, else as written."""
     return f"{heading.strip().title()} {value}" if value.isdigit() else value
 
 

@@ -5,14 +5,17 @@ Like everything coursepack writes, they are reached through folder descriptors, 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import stat
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
-from .output import FOLDER_FLAGS, opened, parts_of, refuse_link
+from .output import FOLDER_FLAGS, opened, parts_of, refuse_link, write_atomic
 
 WORKERS = ".coursepack-workers"  # each process's worker pool keeps its temporary files here while it lives
+CLASS_RECORD = ".coursepack-class.json"  # in a class's folder: the files each roster made there
 
 
 def worker_folder(out: Path) -> Path:
@@ -55,15 +58,37 @@ def remove_worker_folder(path: Path) -> None:
         path.parent.rmdir()
 
 
-def remove_others(out: Path, relative: str, keep: set[str]) -> None:
-    """Remove the PDFs in a folder below the output folder that are not in ``keep`` (links never followed).
+def tidy_class(out: Path, relative: str, roster: str, keep: set[str]) -> None:
+    """Remove the PDFs an earlier run of this roster made in a class's folder that this run did not make.
 
-    A class's folder keeps only the files of the students on its roster now.
+    Each class folder records which roster made which files: a student no longer on the roster loses
+    their file, while other rosters' files and files a teacher put there stay. Links are never followed.
     """
     with ExitStack() as stack, opened(out) as here:
         for part in parts_of(relative):
             here = os.open(part, FOLDER_FLAGS, dir_fd=here)
             stack.callback(os.close, here)
-        for entry in os.scandir(here):
-            if entry.name.endswith(".pdf") and entry.name not in keep and entry.is_file(follow_symlinks=False):
-                os.unlink(entry.name, dir_fd=here)
+        made = recorded(here)
+        for name in set(made.get(roster, [])) - keep:
+            with suppress(FileNotFoundError):
+                if stat.S_ISREG(os.stat(name, dir_fd=here, follow_symlinks=False).st_mode):
+                    os.unlink(name, dir_fd=here)
+    made[roster] = sorted(keep)
+    write_atomic(out, f"{relative}/{CLASS_RECORD}", json.dumps(made, indent=1, sort_keys=True).encode())
+
+
+def recorded(folder: int) -> dict[str, list[str]]:
+    """Which files each roster made in a class folder, as its record says (nothing when it has none)."""
+    try:
+        fd = os.open(CLASS_RECORD, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
+        with os.fdopen(fd, "rb") as handle:
+            found = json.loads(handle.read())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {
+        key: [name for name in value if isinstance(name, str) and "/" not in name and name.endswith(".pdf")]
+        for key, value in found.items()
+        if isinstance(key, str) and isinstance(value, list)
+    }

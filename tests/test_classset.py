@@ -14,6 +14,7 @@ from conftest import LESSON, ROLE, pages_text, squash, write_course
 from pypdf import PdfReader
 
 from coursepack import impose
+from coursepack.classset import names_html
 from coursepack.cli import main
 from coursepack.errors import SourceErrors
 from coursepack.roster import parse_roster, read_roster, slug
@@ -118,6 +119,19 @@ def test_the_same_name_written_two_ways_is_still_a_duplicate():
     ]
 
 
+def test_the_name_line_names_the_class_only_as_a_column_does():
+    from coursepack.copies import Packet
+
+    def head(text: str) -> str:
+        student = parse_roster(text, "rosters/biology.csv", "biology").students[0]
+        html = names_html(Packet(None, 612, 792, (), "en"), student)  # type: ignore[arg-type]
+        return html.split('class="cs-head">')[1].split("</div>")[0]
+
+    assert head("Name\nAna\n") == "<bdi>Ana</bdi>"  # never the roster's file name
+    assert head("Name,Section\nAna,2\n") == "<bdi>Ana</bdi> · <bdi>Section 2</bdi>"
+    assert head("Name,Period,Class\nAna,3,Biology\n") == "<bdi>Ana</bdi> · <bdi>Period 3</bdi>"
+
+
 def test_file_names_never_carry_bidi_controls_or_paths_and_stay_short():
     assert slug("\u202eevil\u202c/../../etc/passwd") == "evil-etc-passwd"
     assert slug("..") == ""
@@ -155,9 +169,9 @@ def class_set(tmp_path_factory) -> Path:
 
 
 def test_every_named_page_carries_its_student_and_no_other(class_set):
-    folder = class_set / "build/classes/period-3"
+    folder = class_set / "build/classes/period-3/unit"
     packet = pages_text(class_set / "build/student/unit.pdf")
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
+    assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(
         ["jose-luis-alvarez.pdf", "siobhan-oconnor-jr.pdf", "chinedu-okafor-bello.pdf", "يوسف-حداد.pdf", "print-all.pdf"]
     )
     for name in NAMES:
@@ -167,15 +181,15 @@ def test_every_named_page_carries_its_student_and_no_other(class_set):
         assert all(name in page for page in pages), name
         assert not any(other in page for other in NAMES if other != name for page in pages)
         assert all(f"{name} · Period 3" in page for page in pages[1:])
-    assert [p.name for p in (class_set / "build/classes/period-4").iterdir()] in (
-        ["thi-minh-anh-nguyen.pdf", "print-all.pdf"],
-        ["print-all.pdf", "thi-minh-anh-nguyen.pdf"],
-    )
+    assert sorted(p.name for p in (class_set / "build/classes/period-4/unit").glob("*.pdf")) == [
+        "print-all.pdf",
+        "thi-minh-anh-nguyen.pdf",
+    ]
 
 
 def test_a_named_copy_keeps_the_packet_tags_bookmarks_and_labels(class_set):
     packet = PdfReader(class_set / "build/student/unit.pdf")
-    named = PdfReader(class_set / "build/classes/period-3/chinedu-okafor-bello.pdf")
+    named = PdfReader(class_set / "build/classes/period-3/unit/chinedu-okafor-bello.pdf")
     assert named.page_labels == packet.page_labels
     assert [item.title for item in named.outline if not isinstance(item, list)] == [
         item.title for item in packet.outline if not isinstance(item, list)
@@ -190,14 +204,14 @@ def test_a_named_copy_keeps_the_packet_tags_bookmarks_and_labels(class_set):
 )
 def test_named_copies_pass_the_independent_checker(class_set):
     checker = shutil.which("pdfua") or str(Path(sys.prefix, "bin", "pdfua"))
-    path = class_set / "build/classes/period-3/يوسف-حداد.pdf"
+    path = class_set / "build/classes/period-3/unit/يوسف-حداد.pdf"
     report = subprocess.run([checker, "check", str(path)], capture_output=True, text=True).stdout
     assert "[ERROR]" not in report, report
 
 
 def test_print_all_starts_each_student_on_a_new_sheet_with_a_bookmark(class_set):
     each = len(PdfReader(class_set / "build/student/unit.pdf").pages)
-    reader = PdfReader(class_set / "build/classes/period-3/print-all.pdf")
+    reader = PdfReader(class_set / "build/classes/period-3/unit/print-all.pdf")
     assert len(reader.pages) == each * len(NAMES)
     assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
         (name, index * each) for index, name in enumerate(NAMES)
@@ -213,7 +227,7 @@ def test_print_all_as_booklets(class_set):
     )
     assert code == 0
     pages = len(PdfReader(class_set / "build/student/unit.pdf").pages)
-    reader = PdfReader(class_set / "build/classes/period-3/print-all.pdf")
+    reader = PdfReader(class_set / "build/classes/period-3/unit/print-all.pdf")
     sides = len(impose.booklet_sides(pages))
     assert len(reader.pages) == sides * len(NAMES)
     box = reader.pages[0].mediabox
@@ -273,7 +287,7 @@ def test_a_name_no_bundled_font_can_print_is_an_error_at_its_line(course, capsys
 
 
 def test_a_named_copy_holds_no_classmate_letters(class_set):
-    named = PdfReader(class_set / "build/classes/period-3/chinedu-okafor-bello.pdf")
+    named = PdfReader(class_set / "build/classes/period-3/unit/chinedu-okafor-bello.pdf")
     form = named.pages[1]["/Resources"]["/XObject"]["/CoursepackName"].get_object()
     mapped = set()
     for font in form["/Resources"]["/Font"].values():
@@ -283,16 +297,24 @@ def test_a_named_copy_holds_no_classmate_letters(class_set):
     assert "ي" not in mapped
 
 
-def test_a_student_no_longer_on_the_roster_loses_their_file(class_set):
-    folder = class_set / "build/classes/period-3"
-    stale = folder / "someone-who-left.pdf"
-    stale.write_bytes((folder / "jose-luis-alvarez.pdf").read_bytes())
-    assert main(["--course", str(class_set), "classset", "--roster", "rosters/period-3.csv", "--quiet"]) == 0
-    assert not stale.exists() and (folder / "jose-luis-alvarez.pdf").is_file()
+def test_a_student_no_longer_on_the_roster_loses_their_file_and_nothing_else_goes(class_set):
+    folder = class_set / "build/classes/period-3/unit"
+    mine = folder / "my-answer-key.pdf"
+    mine.write_bytes(b"%PDF-1.7 a teacher's own file")
+    roster = class_set / "rosters/period-3.csv"
+    roster.write_text(ROSTER.replace("Okafor-Bello;Chinedu;103;3;\n", ""), encoding="utf-8")
+    try:
+        assert main(["--course", str(class_set), "classset", "--roster", "rosters/period-3.csv", "--quiet"]) == 0
+        assert not (folder / "chinedu-okafor-bello.pdf").exists()
+        assert mine.is_file() and (folder / "jose-luis-alvarez.pdf").is_file()
+    finally:
+        roster.write_text(ROSTER, encoding="utf-8")
+        mine.unlink()
+        assert main(["--course", str(class_set), "classset", "--roster", "rosters/period-3.csv", "--quiet"]) == 0
 
 
 def test_named_copies_are_the_same_bytes_every_time(class_set, tmp_path):
-    path = class_set / "build/classes/period-3/jose-luis-alvarez.pdf"
+    path = class_set / "build/classes/period-3/unit/jose-luis-alvarez.pdf"
     before = path.read_bytes()
     assert main(["--course", str(class_set), "classset", "--roster", "rosters/period-3.csv", "--quiet"]) == 0
     assert path.read_bytes() == before
@@ -312,7 +334,8 @@ def test_impose_writes_a_booklet_and_a_two_up_file_of_a_packet(class_set, capsys
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == (
         f"{class_set / 'build/student/unit-booklet.pdf'}: 1 booklet on {sheets} sheets: print on both sides, "
-        "flipping on the short edge; fold each booklet's sheets in half and staple at the fold"
+        "flipping on the short edge; fold each booklet's sheets in half and staple at the fold "
+        "(pages print at about two-thirds of their size)"
     )
     assert main(["--course", str(class_set), "impose", "--layout", "2up", "--packet", "unit", "--quiet"]) == 0
     two_up = PdfReader(class_set / "build/student/unit-2up.pdf")
@@ -356,3 +379,22 @@ def test_imposition_puts_any_page_upright_inside_its_half(turn):
     top_left = {0: (0, 420), 90: (0, 0), 180: (595, 0), 270: (595, 420)}[turn]  # the corner a reader sees top left
     x, y = a * top_left[0] + c * top_left[1] + e, b * top_left[0] + d * top_left[1] + f
     assert x == pytest.approx(min(xs)) and y == pytest.approx(max(ys))
+
+
+def test_a_roster_is_found_in_the_course_whatever_the_current_folder(course, tmp_path, capsys, monkeypatch):
+    root = course({"rosters/p.csv": "Name\nAna\n"})
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "rosters").mkdir(parents=True)
+    (elsewhere / "rosters/p.csv").write_text("Name\nSomeone else\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    assert classset_roster(root, "rosters/p.csv") == ["Ana"]
+    assert main(["--course", str(root), "classset", "--roster", "rosters/nope.csv"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "rosters/nope.csv: error: there is no such roster: check its name and folder"
+    )
+
+
+def classset_roster(root: Path, given: str) -> list[str]:
+    from coursepack.classset import checked_roster
+
+    return [student.name for student in checked_roster(root, Path(given)).students]
