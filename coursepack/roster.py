@@ -19,11 +19,25 @@ from .sources import SourceProblem, read_bytes
 
 MAX_ROSTER_BYTES = 20_000_000
 DELIMITERS = (",", ";", "\t")
-NAME = ("name", "studentname", "student", "fullname", "learner", "pupil", "studentfullname")
-FIRST = ("firstname", "first", "givenname", "given", "forename", "preferredname", "studentfirstname")
-LAST = ("lastname", "last", "surname", "familyname", "family", "studentlastname")
-PERIOD = ("period", "classperiod", "block", "homeroom")
-SECTION = ("class", "section", "classname", "course", "coursesection", "group")
+# Column headings, compared by ``key`` (case, spaces and punctuation ignored), in English, Spanish,
+# French, German and Portuguese, as school systems and spreadsheets export them.
+NAME = (
+    *("name", "studentname", "student", "fullname", "learner", "pupil", "studentfullname"),
+    *("nombrecompleto", "alumno", "estudiante", "nomcomplet", "élève", "eleve", "schüler", "nomecompleto", "aluno"),
+)
+FIRST = (
+    *("firstname", "first", "givenname", "given", "forename", "preferredname", "studentfirstname"),
+    *("nombre", "prénom", "prenom", "vorname", "nome", "primeironome"),
+)
+LAST = (
+    *("lastname", "last", "surname", "familyname", "family", "studentlastname"),
+    *("apellido", "apellidos", "nom", "nomdefamille", "nachname", "familienname", "sobrenome", "apelido"),
+)
+PERIOD = ("period", "classperiod", "block", "homeroom", "periodo", "période", "periode", "stunde")
+SECTION = (
+    *("class", "section", "classname", "course", "coursesection", "group"),
+    *("clase", "grupo", "curso", "classe", "groupe", "cours", "klasse", "kurs", "gruppe", "turma"),
+)
 # Bidirectional controls and other invisible format characters: never in a file name.
 INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 SLUG_BYTES = 80
@@ -113,7 +127,8 @@ def parse_roster(text: str, path: str, default_group: str) -> Roster:
         )
         raise SourceErrors([Problem(path, header_line, message)])
     period, section = columns_for(columns, PERIOD)[:1], columns_for(columns, SECTION)[:1]
-    naming = names[:1] or first[:1] + last[:1]
+    # a Name column beside a first-name column but no last-name one is the family name ("Name;Vorname")
+    naming = first[:1] + names[:1] if names and first and not last else names[:1] or first[:1] + last[:1]
     used = set(naming + period + section)
     problems: list[Problem] = []
     students: list[Student] = []

@@ -63,6 +63,19 @@ def test_a_single_name_column_in_common_spellings_and_separators(header, separat
     assert [name for name, *_ in students(text)] == ["Lee, Ann", "Bo Li"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nachname;Vorname;Klasse\nMüller;Jonas;7b\n", ("Jonas Müller", "7b")),
+        ("Nom,Prénom,Classe\nDubois,Léa,3e B\n", ("Léa Dubois", "3e B")),
+        ("Apellidos;Nombre;Grupo\nGarcía López;Lucía;2\n", ("Lucía García López", "Grupo 2")),
+        ("Name;Vorname\nSchmidt;Anna\n", ("Anna Schmidt", "p")),  # Name beside Vorname is the family name
+    ],
+)
+def test_rosters_with_headings_in_other_languages(text, expected):
+    assert students(text)[0][:2] == expected
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
 def test_rosters_as_spreadsheets_save_them(tmp_path, encoding):
     (tmp_path / "rosters").mkdir()
