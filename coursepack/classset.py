@@ -211,8 +211,7 @@ def advice(copies: int, sides: int, layout: str, duplex: bool) -> str:
     if layout == "2up":
         copies_text = plural(copies, "copy", "copies")
         return (
-            f"{copies_text}, two pages per side, on {sheets}: "
-            f"print on both sides, flipping on the short edge {SMALLER}"
+            f"{copies_text}, two pages per side, on {sheets}: print on both sides, flipping on the short edge {SMALLER}"
         )
     how = "on both sides, flipping on the long edge" if duplex else "on one side"
     return f"{plural(copies, 'copy', 'copies')} on {sheets}: print {how}"

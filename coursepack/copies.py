@@ -98,4 +98,3 @@ def placement(page: PageObject, width: float, height: float) -> Matrix:
     if turn == 270:
         return (0, -1, 1, 0, left + down, bottom + high - across)
     return (1, 0, 0, 1, left + across, bottom + down)
-

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import markup, schema, stylecheck, templates
+from . import fragments, markup, schema, stylecheck, templates
 from .blocks import BlockKind
 from .errors import Problem, SourceErrors
 from .fonts import character_problems, svg_font_problems
@@ -243,7 +243,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     # Bodies are read first with placeholders for generated blocks, so that a role's new title (which
     # redraws the cluster map) makes a warm process read again only the bodies that show the map.
     unmapped = tuple(
-        (edition, (("cluster-map", markup.block_placeholder("cluster-map")),)) for edition in course.editions
+        (edition, (("cluster-map", fragments.block_placeholder("cluster-map")),)) for edition in course.editions
     )
     kinds, links = tuple(course.settings["blocks"].items()), tuple(documents.items())
     for doc in course.documents.values():

@@ -122,8 +122,7 @@ def parse_roster(text: str, path: str, default_group: str) -> Roster:
     first, last = columns_for(columns, FIRST), columns_for(columns, LAST)
     if not names and not first and not last:  # its cells are not quoted: the first line may be a student's
         message = (
-            "no name column: the first line must name the columns, "
-            "one of them 'Name' (or 'First Name' and 'Last Name')"
+            "no name column: the first line must name the columns, one of them 'Name' (or 'First Name' and 'Last Name')"
         )
         raise SourceErrors([Problem(path, header_line, message)])
     period, section = columns_for(columns, PERIOD)[:1], columns_for(columns, SECTION)[:1]

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .errors import Problem, SourceErrors
 from .fonts import SVG_FONT_FAMILY
-from .markup import inline
+from .fragments import inline
 from .sanitise import sanitise
 
 EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition", "large-print": "Large-print edition"}

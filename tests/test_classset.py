@@ -185,7 +185,13 @@ def test_every_named_page_carries_its_student_and_no_other(class_set):
     folder = class_set / "build/classes/period-3/unit"
     packet = pages_text(class_set / "build/student/unit.pdf")
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(
-        ["jose-luis-alvarez.pdf", "siobhan-oconnor-jr.pdf", "chinedu-okafor-bello.pdf", "يوسف-حداد.pdf", "print-all.pdf"]
+        [
+            "jose-luis-alvarez.pdf",
+            "siobhan-oconnor-jr.pdf",
+            "chinedu-okafor-bello.pdf",
+            "يوسف-حداد.pdf",
+            "print-all.pdf",
+        ]
     )
     for name in NAMES:
         path = folder / f"{slug(name)}.pdf"

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from coursepack.markup import PLAIN_TEXT, inline_converter, render, render_editions
+from coursepack.fragments import PLAIN_TEXT, inline_converter
+from coursepack.markup import render, render_editions
 
 EDITIONS = ("student", "teacher", "large-print")
 
