@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import fragments, markup, schema, stylecheck, templates
+from . import fragments, markup, schema, stylecheck, templates, versions
 from .blocks import BlockKind
 from .errors import Problem, SourceErrors
 from .fonts import character_problems, svg_font_problems
@@ -19,6 +19,7 @@ from .images import course_relative_images, image_problems
 from .model import EDITIONS, BoundPdf, Course, Document, Packet
 from .sources import SourceProblem, read_all, read_bytes, read_toml
 
+VERSIONED_EDITIONS = ("student", "teacher")  # the editions a worksheet has versions B, C, … in
 # The bundled styles: coursepack/styles/ in an installed wheel (see pyproject.toml), styles/ in a checkout.
 PACKAGE = Path(__file__).resolve().parent
 BUNDLED_STYLES = PACKAGE / "styles" if (PACKAGE / "styles").is_dir() else PACKAGE.parent / "styles"
@@ -29,7 +30,7 @@ class Plan:
     """A checked course with every document section rendered to HTML, per edition."""
 
     course: Course
-    sections: dict[tuple[str, str], str]
+    sections: dict[tuple[str, str, int], str]  # (document, edition, version from 0)
 
 
 def load(root: Path) -> Plan:
@@ -66,6 +67,7 @@ def load(root: Path) -> Plan:
     unreadable = {PurePosixPath(path).stem for path in paths_with_problems if path.endswith(".md")}
     packets, packet_problems = resolve_packets(settings, documents, bound, text, unreadable)
     problems += packet_problems
+    documents, packets = with_versions(settings, documents, packets)
     styles = styles_of(root)
     problems += character_problems(styles, documents.values(), text)
     course = Course(
@@ -214,6 +216,37 @@ def resolve_packets(
     return tuple(packets), problems
 
 
+def with_versions(
+    settings: dict[str, Any], documents: dict[str, Document], packets: tuple[Packet, ...]
+) -> tuple[dict[str, Document], tuple[Packet, ...]]:
+    """How many versions each worksheet and packet has.
+
+    A worksheet has the versions its front matter asks for; else the course's, raised to those of the
+    packets it is in. A packet has its own setting, or as many as its worksheets ask for themselves;
+    one whose worksheets all keep one version has one.
+    """
+    graded = [d for d in documents.values() if d.kind == "worksheet" and not d.meta.get("self_assessment")]
+    own = {d.id: d.meta.get("versions") or settings["versions"] for d in graded}
+    counts = dict(own)
+    for spec, packet in zip(settings["packets"], packets, strict=True):
+        for item in packet.items:
+            if item in counts and not documents[item].meta.get("versions"):
+                counts[item] = max(counts[item], spec["versions"] or 1)
+    documents = {doc_id: replace(doc, versions=counts.get(doc_id, 1)) for doc_id, doc in documents.items()}
+    packets = tuple(
+        replace(packet, versions=packet_versions(spec["versions"], packet.items, own, counts))
+        for spec, packet in zip(settings["packets"], packets, strict=True)
+    )
+    return documents, packets
+
+
+def packet_versions(wanted: int | None, items: tuple[str, ...], own: dict[str, int], counts: dict[str, int]) -> int:
+    """A packet's number of versions: as set (when a worksheet in it varies), else its worksheets' own most."""
+    if wanted:
+        return wanted if any(counts.get(item, 1) > 1 for item in items) else 1
+    return max((own[item] for item in items if item in own), default=1)
+
+
 def matches_entry(doc: Document, entry: str) -> bool:
     """A packet entry names a document by id or by path, globs allowed: "welder", "roles/*"."""
     if "/" not in entry:
@@ -225,8 +258,8 @@ def matches_entry(doc: Document, entry: str) -> bool:
 # ---------------------------------------------------------------- sections
 
 
-def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[str, str], str], list[Problem]]:
-    """Every document's section HTML in both editions; Markdown problems with their lines.
+def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[str, str, int], str], list[Problem]]:
+    """Every document's section HTML in every edition and version; Markdown problems with their lines.
 
     With ``templated`` false (other problems were found) only the Markdown is checked.
     """
@@ -245,6 +278,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     unmapped = tuple(
         (edition, (("cluster-map", fragments.block_placeholder("cluster-map")),)) for edition in course.editions
     )
+    versioned = tuple((edition, blocks) for edition, blocks in editions if edition in VERSIONED_EDITIONS)
     kinds, links = tuple(course.settings["blocks"].items()), tuple(documents.items())
     for doc in course.documents.values():
         folder = PurePosixPath(doc.path).parent
@@ -258,27 +292,33 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
         if results is None or any(r.generated or '<div class="block-' in r.html for r in results.values()):
             results = read(editions)
         checked: set[tuple] = set()  # editions share most images: each list is checked once
-        for edition, result in results.items():
+        for result in results.values():
             if (images := tuple(result.images)) not in checked:
                 checked.add(images)
                 problems += image_problems(course.root, doc, result.images)
                 problems += svg_font_problems(course.root, course.styles, doc, result.images)
-            result = replace(result, html=Markup(course_relative_images(result.html, folder)))
             problems += [Problem(doc.path, line, message) for line, message in result.problems]
-            if not templated or problems:
-                continue
-            sections[(doc.id, edition)] = templates.render(
-                env,
-                [f"{doc.kind}.html", "lesson.html" if doc.kind == "overview" else "handout.html"],
-                doc=doc,
-                body=result,
-                edition=edition,
-                running_title=running_title(doc, edition),
-                **kind_context(course, doc),
-            )
+        if not templated or problems:
+            continue
+        # Versions B, C, … of a worksheet: the student and teacher editions only (large print keeps A).
+        by_version = [results] + [read(versioned, version=v) for v in range(1, doc.versions)]
+        keys = [(versions.letter(v), found["teacher"].key) for v, found in enumerate(by_version)]
+        for version, found in enumerate(by_version):
+            for edition, result in found.items():
+                sections[(doc.id, edition, version)] = templates.render(
+                    env,
+                    [f"{doc.kind}.html", "lesson.html" if doc.kind == "overview" else "handout.html"],
+                    doc=doc,
+                    body=replace(result, html=Markup(course_relative_images(result.html, folder))),
+                    edition=edition,
+                    running_title=running_title(doc, edition),
+                    version=versions.letter(version) if doc.versions > 1 else "",
+                    keys=keys if doc.versions > 1 else [],
+                    **kind_context(course, doc),
+                )
     for item in course.bound.values():
         for edition in course.editions:
-            sections[(item.id, edition)] = templates.render(
+            sections[(item.id, edition, 0)] = templates.render(
                 env, "bound.html", doc=item, edition=edition, running_title=item.title
             )
     return sections, problems
@@ -295,6 +335,7 @@ def body_markup(
     folder: PurePosixPath,
     documents: tuple[tuple[str, str], ...],
     editions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
+    version: int = 0,
 ) -> dict[str, markup.Markup]:
     """A body in each edition (with its generated blocks), read once per process for the same inputs.
 
@@ -311,6 +352,7 @@ def body_markup(
         kinds=dict(kinds),
         folder=folder.as_posix(),
         documents=dict(documents),
+        version=version,
     )
 
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field, replace
 import markdown
 from markdown.preprocessors import Preprocessor
 
-from . import blocks, links
+from . import blocks, links, versions
 from .blocks import DEFAULT_KINDS, BlockKind, leak_problems
 from .direction import mark_direction
 from .fragments import bank_placeholder, block_placeholder, inline, prefix_ids
-from .questions import BLANK, QuestionProblem, QuestionRenderer, parse_question, word_bank
+from .questionhtml import QuestionRenderer, word_bank
+from .questions import BLANK, QuestionProblem, parse_question
 from .sanitise import MAX_HTML_DEPTH, attribute, html_depth, html_depth_line, sanitise
 from .schema import unknown_field
 
@@ -60,13 +61,17 @@ def render(
     kinds: dict[str, BlockKind] | None = None,
     folder: str = "",
     documents: dict[str, str] | None = None,
+    version: int = 0,
 ) -> Markup:
     """Render a Markdown body for an edition; problems carry source line numbers.
 
     ``blocks`` holds generated HTML for blocks such as ``::: cluster-map``; ``kinds`` the block names
-    (the defaults when None); ``folder`` and ``documents`` (course path → id) resolve links.
+    (the defaults when None); ``folder`` and ``documents`` (course path → id) resolve links; a
+    worksheet's ``version`` above 0 (B, C, …) shuffles its questions and choices.
     """
-    options = Options(edition, worksheet, graded, seed, blocks or {}, kinds or DEFAULT_KINDS, folder, documents or {})
+    options = Options(
+        edition, worksheet, graded, seed, blocks or {}, kinds or DEFAULT_KINDS, folder, documents or {}, version
+    )
     return finish(read(body, first_line, options), options)
 
 
@@ -81,6 +86,7 @@ def render_editions(
     kinds: dict[str, BlockKind] | None = None,
     folder: str = "",
     documents: dict[str, str] | None = None,
+    version: int = 0,
 ) -> dict[str, Markup]:
     """``render`` for several editions (each with its generated blocks), as if rendered one by one.
 
@@ -90,7 +96,9 @@ def render_editions(
     readings: dict[str, Reading] = {}
     results = {}
     for edition, generated in editions.items():
-        options = Options(edition, worksheet, graded, seed, generated, kinds or DEFAULT_KINDS, folder, documents or {})
+        options = Options(
+            edition, worksheet, graded, seed, generated, kinds or DEFAULT_KINDS, folder, documents or {}, version
+        )
         reading = next((r for e, r in readings.items() if r.serves(e, options)), None)
         readings[edition] = reading or read(body, first_line, options)
         results[edition] = finish(readings[edition], options)
@@ -125,7 +133,7 @@ def read(body: str, first_line: int, options: Options, shared: Markup | None = N
     """
     result = Markup()
     totals = shared or result
-    renderer = QuestionRenderer(options.edition == "teacher", inline, options.seed)
+    renderer = QuestionRenderer(options.edition == "teacher", inline, options.seed, options.version)
     md = body_converter(options.depth)
     # Before fenced code (25) stashes code blocks, so line numbers stay true after them.
     md.preprocessors.register(BlockPreprocessor(md, totals, renderer, first_line, options), "coursepack", 28)
@@ -187,6 +195,7 @@ class Options:
     kinds: dict[str, BlockKind]
     folder: str
     documents: dict[str, str]
+    version: int = 0  # 0 prints questions and choices as written; later versions shuffle them
     depth: int = 0
 
 
@@ -248,15 +257,16 @@ class BlockPreprocessor(Preprocessor):
             elif blocks.CLOSE.match(line):
                 self.problem(number, "this ':::' closes no block: remove it, or open the block above it")
                 index += 1
-            elif self.options.worksheet and (line.startswith("? ") or line.strip() == "?"):
-                end = index + 1
-                while end < len(lines) and lines[end].strip() and not blocks.fence_line(lines[end]):
-                    end += 1
-                out += self.question([(self.first_line + i, lines[i]) for i in range(index, end)])
-                index = end
+            elif self.options.worksheet and starts_question(line):
+                run, index = self.question_run(lines, index)
+                pinned = frozenset(i for i, block in enumerate(run) if versions.pinned_question(block[0][1]))
+                seed = f"{self.options.seed}:{run[0][0][0]}"
+                for place in versions.order(len(run), seed, self.options.version, pinned):
+                    out += self.question(run[place])
             elif self.options.worksheet and (match := WORD_BANK_HEADING.match(line)):
                 out.append(match.group(1))
-                self.result.open_bank = f"{self.renderer.seed}:{number}"
+                version = f":{self.options.version}" if self.options.version else ""
+                self.result.open_bank = f"{self.renderer.seed}:{number}{version}"
                 self.result.banks[self.result.open_bank] = []
                 self.pending_bank = bank_placeholder(len(self.result.banks))
                 index += 1
@@ -266,6 +276,25 @@ class BlockPreprocessor(Preprocessor):
                 out.append(line)
                 index += 1
         return out
+
+    def question_run(self, lines: list[str], start: int) -> tuple[list[list[tuple[int, str]]], int]:
+        """Questions one after another (blank lines between, nothing else): the blocks a version reorders.
+
+        Returns the blocks as (line, text) pairs and the index after the last one.
+        """
+        run, index = [], start
+        while True:
+            end = index + 1
+            while end < len(lines) and lines[end].strip() and not blocks.fence_line(lines[end]):
+                end += 1
+            run.append([(self.first_line + i, lines[i]) for i in range(index, end)])
+            following = end
+            while following < len(lines) and not lines[following].strip():
+                following += 1
+            if following == len(lines) or not starts_question(lines[following]):
+                return run, end
+            index = following
+            self.check_depth(lines[index], self.first_line + index)
 
     def check_depth(self, line: str, number: int) -> None:
         match = QUOTE_OR_LIST.match(line)
@@ -345,7 +374,7 @@ class BlockPreprocessor(Preprocessor):
     def question(self, block: list[tuple[int, str]]) -> list[str]:
         self.result.varies.add("audience")  # the teacher edition prints the answers
         try:
-            question = parse_question(block, self.options.graded)
+            question = self.renderer.arranged(parse_question(block, self.options.graded))
         except QuestionProblem as problem:
             self.problem(problem.line, problem.message)
             return []
@@ -359,3 +388,8 @@ class BlockPreprocessor(Preprocessor):
             self.problem(question.line, "an answer in [[…]] belongs in a fill-in question's prompt or table cells")
         self.pending_bank = ""
         return self.stash(html)
+
+
+def starts_question(line: str) -> bool:
+    """A worksheet question starts with '? ' (or is a lone '?', which is told it has no prompt)."""
+    return line.startswith("? ") or line.strip() == "?"

@@ -44,6 +44,7 @@ class Document:
     kind: str
     source: Source
     meta: dict[str, Any]
+    versions: int = 1  # a worksheet's versions A, B, … (its own setting, the course's, or its packets')
 
     @property
     def path(self) -> str:
@@ -103,6 +104,7 @@ class Packet:
     title: str
     items: tuple[str, ...]
     duplex: bool
+    versions: int = 1  # packets A, B, …: version k holds each worksheet's version k (or k mod its count)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import compose, links, pdfcheck, record, templates
-from .loading import Plan, running_title
+from . import compose, links, pdfcheck, record, templates, versions
+from .loading import VERSIONED_EDITIONS, Plan, running_title
 from .model import BoundPdf, Course
 from .targets import (
     UNTAGGED,
@@ -42,26 +42,28 @@ def targets(plan: Plan) -> Targets:
     setup = Setup(str(course.root), str(course.styles), course.paper, record.code_digest(course.styles))
     env = templates.environment(course.styles)
     every_id = set(course.documents) | set(course.bound)
-    parts: dict[tuple[str, str, bool], PartTarget] = {}
+    parts: dict[tuple[str, str, bool, int], PartTarget] = {}
 
-    def part(item_id: str, edition: str, duplex: bool) -> PartTarget:
-        key = (item_id, edition, duplex)
+    def part(item_id: str, edition: str, duplex: bool, version: int = 0) -> PartTarget:
+        key = (item_id, edition, duplex, version)
         if key not in parts:
             item = course.item(item_id)
+            document = course.documents.get(item_id)
+            letter = versions.letter(version) if document and document.versions > 1 else ""
             html = templates.render(
                 env,
                 "document.html",
                 course=course,
                 edition=edition,
+                edition_name=edition_name(edition, letter),
                 mode="single",
                 duplex=duplex,
                 title=item.title,
                 description=f"{item.label} · {course.title}",
-                language=(item.meta.get("language") if item_id in course.documents else None) or course.language,
+                language=(item.meta.get("language") if document else None) or course.language,
                 running=item.label,
-                sections=[plan.sections[(item_id, edition)]],
+                sections=[plan.sections[(item_id, edition, version)]],
             )
-            document = course.documents.get(item_id)
             parts[key] = PartTarget(
                 setup,
                 item_id,
@@ -72,41 +74,61 @@ def targets(plan: Plan) -> Targets:
                 compose.outward(links.keep_present(str(html), every_id)),
                 running_title(document, edition) if document else item.title,
                 stamped=document is not None,
+                version=letter if version else "",
             )
         return parts[key]
 
+    def version_of(item_id: str, version: int) -> int:
+        """The version of a packet item in a packet's version (worksheets with fewer versions repeat)."""
+        document = course.documents.get(item_id)
+        return version % document.versions if document else 0
+
     documents, packets = [], []
     for edition in course.editions:
-        name = templates.EDITION_NAMES[edition]
         for doc in course.documents.values():
-            running = Running(
-                course.title,
-                doc.label,
-                edition,
-                name,
-                doc.meta.get("language") or course.language,
-                course.settings["duplex"],
-            )
-            target = part(doc.id, edition, course.settings["duplex"])
-            documents.append(DocumentTarget(document_path(edition, doc.id), doc.path, target, running))
-        for pack in course.packets:
-            packets.append(
-                PacketTarget(
-                    packet_path(edition, pack.id),
-                    "course.toml",
-                    setup,
-                    tuple(part(item, edition, pack.duplex) for item in pack.items),
-                    Running(course.title, pack.title, edition, name, course.language, pack.duplex),
-                    pack.title,
-                    tuple(entry(course, item) for item in pack.items),
-                    cover(course),
-                    tuple(bound(course.bound[item]) for item in pack.items if item in course.bound),
-                    tuple(
-                        note for item in pack.items if item in course.bound for note in bound_notes(course.bound[item])
-                    ),
+            for version in range(doc.versions if edition in VERSIONED_EDITIONS else 1):
+                letter = versions.letter(version) if doc.versions > 1 else ""
+                running = Running(
+                    course.title,
+                    doc.label,
+                    edition,
+                    edition_name(edition, letter),
+                    doc.meta.get("language") or course.language,
+                    course.settings["duplex"],
                 )
-            )
+                target = part(doc.id, edition, course.settings["duplex"], version)
+                path = document_path(edition, doc.id, letter if version else "")
+                documents.append(DocumentTarget(path, doc.path, target, running))
+        for pack in course.packets:
+            for version in range(pack.versions if edition in VERSIONED_EDITIONS else 1):
+                letter = versions.letter(version) if pack.versions > 1 else ""
+                name = edition_name(edition, letter)
+                packets.append(
+                    PacketTarget(
+                        packet_path(edition, pack.id, letter if version else ""),
+                        "course.toml",
+                        setup,
+                        tuple(part(item, edition, pack.duplex, version_of(item, version)) for item in pack.items),
+                        Running(course.title, pack.title, edition, name, course.language, pack.duplex),
+                        pack.title,
+                        tuple(entry(course, item) for item in pack.items),
+                        cover(course),
+                        tuple(bound(course.bound[item]) for item in pack.items if item in course.bound),
+                        tuple(
+                            note
+                            for item in pack.items
+                            if item in course.bound
+                            for note in bound_notes(course.bound[item])
+                        ),
+                    )
+                )
     return Targets(setup, tuple(parts.values()), tuple(documents), tuple(packets))
+
+
+def edition_name(edition: str, version: str) -> str:
+    """What a page's footer and a cover call the edition: "Student edition", "Student edition · Version B"."""
+    name = templates.EDITION_NAMES[edition]
+    return f"{name} · Version {version}" if version else name
 
 
 def entry(course: Course, item_id: str) -> Entry:

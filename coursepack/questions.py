@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
 
+from . import versions
 from .schema import FieldProblem, number, unknown_field
 
 BLANK = re.compile(r"\[\[(.*?)\]\]")
@@ -18,7 +16,7 @@ PAIR = re.compile(r"^(.*?)\s+=\s+(.*)$")
 ANSWER = re.compile(r"^=\s*(.*)$")
 LOOKS_LIKE_NOTE = re.compile(r"^(teacher\s+)?notes?\s*:", re.IGNORECASE)
 NOTE = re.compile(r"^Note:\s*(.*)$", re.IGNORECASE)
-OPTION_NAMES = ("points", "lines", "box")
+OPTION_NAMES = ("points", "lines", "box", "pin")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -49,6 +47,8 @@ class Question:
     table: list[list[str]] = field(default_factory=list)
     model: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    pinned: bool = False  # keeps its place among the questions around it in every version
+    pinned_choices: set[int] = field(default_factory=set)  # choices marked {pin}
 
     @property
     def blanks(self) -> list[str]:
@@ -75,7 +75,9 @@ def parse_question(block: list[tuple[int, str]], graded: bool) -> Question:
             if question.choice_style and question.choice_style != style:
                 raise QuestionProblem(line, "a question mixes '( )' and '[ ]' choices; use one kind")
             question.choice_style = style
-            question.choices.append((label.strip(), "x" in mark.lower()))
+            if versions.PIN_MARK.search(label):
+                question.pinned_choices.add(len(question.choices))
+            question.choices.append((versions.without_pin(label).strip(), "x" in mark.lower()))
         elif text.startswith("|"):
             question.table.append(split_row(text))
         elif m := STEP.match(text):
@@ -132,12 +134,16 @@ def keep_single_lines_in_prompt(question: Question, block: list[tuple[int, str]]
 def split_options(text: str, line: int) -> tuple[str, dict[str, str]]:
     """Options in braces at the end of a prompt; braces without 'name:' are prompt text."""
     m = OPTIONS.search(text)
-    if not m or ":" not in m.group(1):
+    parts = [p.strip() for p in m.group(1).split(",") if p.strip()] if m else []
+    if not m or (":" not in m.group(1) and [p.lower() for p in parts] != ["pin"]):
         return text, {}
     options = {}
-    for part in filter(None, (p.strip() for p in m.group(1).split(","))):
+    for part in parts:
         name, _, value = part.partition(":")
         name = name.strip().lower()
+        if name == "pin" and not value.strip():
+            options[name] = "true"
+            continue
         if name not in OPTION_NAMES:
             raise QuestionProblem(line, unknown_field(name, OPTION_NAMES, "option"))
         options[name] = value.strip()
@@ -152,6 +158,10 @@ def apply_options(question: Question, options: dict[str, str], line: int) -> Non
             raise QuestionProblem(line, f"points must be a number, not '{options['points']}'") from None
         if question.points < 0:
             raise QuestionProblem(line, f"points cannot be negative: '{options['points']}'")
+    if "pin" in options:
+        if options["pin"].lower() not in ("true", "yes", "false", "no"):
+            raise QuestionProblem(line, f"pin is written '{{pin}}' (or 'pin: true'), not 'pin: {options['pin']}'")
+        question.pinned = options["pin"].lower() in ("true", "yes")
     for name in ("lines", "box"):
         if name in options:
             value = options[name]
@@ -225,164 +235,3 @@ def decide_kind(q: Question, graded: bool) -> None:
 
 def split_row(text: str) -> list[str]:
     return [cell.strip() for cell in text.strip().strip("|").split("|")]
-
-
-def shuffled(items: list[str], seed: str) -> list[str]:
-    """A fixed, non-alphabetical order, never the original one when that is avoidable."""
-    order = sorted(items, key=lambda item: hashlib.sha256(f"{seed}\0{item}".encode()).hexdigest())
-    if order == items and len(items) > 1:
-        order = order[1:] + order[:1]
-    return order
-
-
-def blank_size(answer: str) -> str:
-    return "s" if len(answer) <= 8 else "m" if len(answer) <= 18 else "l"
-
-
-class QuestionRenderer:
-    """Renders parsed questions to HTML for one edition; ``inline`` renders Markdown inline."""
-
-    def __init__(self, teacher: bool, inline: Callable[[str], str], seed: str):
-        self.teacher = teacher
-        self.inline = inline
-        self.seed = seed
-
-    def render(self, q: Question, number_: int) -> str:
-        points = ""
-        if q.points is not None:
-            points = f'<span class="q-points">{q.points:g} pt{"s" if q.points != 1 else ""}</span>'
-        prompt = self.blanks(q.prompt) if q.kind == "blank" else self.inline(q.prompt)
-        body = getattr(self, f"render_{q.kind}")(q)
-        notes = "".join(
-            f'<p class="q-note"><span class="tag">Teacher note</span> {self.inline(n)}</p>'
-            for n in q.notes
-            if self.teacher
-        )
-        return (
-            f'<div class="question q-{q.kind}"><div class="q-head"><span class="q-num">{number_}.</span>'
-            f'<div class="q-prompt">{prompt}</div>{points}</div>{body}{notes}</div>'
-        )
-
-    def answer(self, text: str, cls: str = "answer") -> str:
-        return f'<span class="{cls}">{self.inline(text)}</span>'
-
-    def blanks(self, text: str) -> str:
-        parts = BLANK.split(text)
-        html = []
-        for index, part in enumerate(parts):
-            if index % 2 == 0:
-                core = part.strip()
-                lead, trail = part[: len(part) - len(part.lstrip())], part[len(part.rstrip()) :]
-                html.append(f"{lead and ' '}{self.inline(core) if core else ''}{trail and ' '}")
-            else:
-                size = blank_size(part.strip())
-                filled = self.answer(part.strip(), "fill") if self.teacher else ""
-                html.append(f'<span class="blank blank-{size}">{filled}</span>')
-        return "".join(html)
-
-    def choice_list(self, q: Question) -> str:
-        items = []
-        for index, (label, correct) in enumerate(q.choices):
-            mark = self.teacher and correct
-            cls = "choice correct" if mark else "choice"
-            tag = '<span class="tag">Answer</span>' if mark else ""
-            items.append(
-                f'<li class="{cls}"><span class="box box-{q.kind}"></span>'
-                f'<span class="letter">{LETTERS[index]}</span> {self.inline(label)}{tag}</li>'
-            )
-        return f'<ul class="choices">{"".join(items)}</ul>'
-
-    render_single = render_multiple = choice_list
-
-    def render_truefalse(self, q: Question) -> str:
-        return self.choice_list(
-            Question(
-                q.line,
-                q.prompt,
-                kind="single",
-                choices=[
-                    ("True", q.answer == "true"),
-                    ("False", q.answer == "false"),
-                ],
-            )
-        ).replace('class="choices"', 'class="choices inline"')
-
-    def render_blank(self, q: Question) -> str:
-        return ""
-
-    def render_matching(self, q: Question) -> str:
-        rights = shuffled([right for _, right in q.pairs], f"{self.seed}:{q.line}")
-        letter_of = {right: LETTERS[i] for i, right in enumerate(rights)}
-        rows = []
-        for index in range(len(q.pairs)):
-            left, right = q.pairs[index]
-            given = self.answer(letter_of[right], "fill") if self.teacher else ""
-            rows.append(
-                f'<div class="m-row"><span class="m-cell slot"><span class="blank blank-xs">{given}</span></span>'
-                f'<span class="m-cell">{index + 1}. {self.inline(left)}</span>'
-                f'<span class="m-cell letter">{LETTERS[index]}.</span>'
-                f'<span class="m-cell">{self.inline(rights[index])}</span></div>'
-            )
-        return f'<div class="matching">{"".join(rows)}</div>'
-
-    def render_ordering(self, q: Question) -> str:
-        steps = shuffled(q.steps, f"{self.seed}:{q.line}")
-        items = []
-        for step in steps:
-            given = self.answer(str(q.steps.index(step) + 1), "fill") if self.teacher else ""
-            items.append(f'<li><span class="blank blank-xs">{given}</span> {self.inline(step)}</li>')
-        return f'<ul class="ordering">{"".join(items)}</ul>'
-
-    def render_short(self, q: Question) -> str:
-        if self.teacher and q.model:
-            return self.sample(q)
-        return '<div class="lines">' + '<div class="line"></div>' * q.lines + "</div>"
-
-    def render_extended(self, q: Question) -> str:
-        if self.teacher and q.model:
-            return self.sample(q)
-        return '<div class="response-box">' + '<div class="line faint"></div>' * q.box + "</div>"
-
-    def sample(self, q: Question) -> str:
-        text = "<br>".join(self.inline(line) for line in q.model)
-        return f'<div class="sample"><span class="tag">Sample answer</span> <span class="answer">{text}</span></div>'
-
-    def key(self, q: Question) -> str:
-        """The compact answer-key entry of a question, as plain text."""
-        if q.kind in ("single", "multiple"):
-            return ", ".join(LETTERS[i] for i, (_, ok) in enumerate(q.choices) if ok)
-        if q.kind == "truefalse":
-            return q.answer.capitalize()
-        if q.kind in ("blank", "table"):
-            return "; ".join(q.blanks)
-        if q.kind == "matching":
-            rights = shuffled([right for _, right in q.pairs], f"{self.seed}:{q.line}")
-            return ", ".join(f"{i}-{LETTERS[rights.index(r)]}" for i, (_, r) in enumerate(q.pairs, 1))
-        if q.kind == "ordering":
-            steps = shuffled(q.steps, f"{self.seed}:{q.line}")
-            return ", ".join(str(q.steps.index(step) + 1) for step in steps)
-        return " ".join(q.model) or "Answers will vary."
-
-    def render_table(self, q: Question) -> str:
-        head = "".join(f"<th>{self.inline(cell)}</th>" for cell in q.table[0])
-        rows = []
-        for row in q.table[1:]:
-            cells = []
-            for cell in row:
-                m = BLANK.fullmatch(cell)
-                if m:
-                    content = self.answer(m.group(1).strip(), "fill") if self.teacher else ""
-                    cells.append(f'<td class="to-fill">{content}</td>')
-                else:
-                    cells.append(f"<td>{self.blanks(cell)}</td>")
-            rows.append(f"<tr>{''.join(cells)}</tr>")
-        return f'<table class="complete"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-
-
-def word_bank(words: list[str], seed: str) -> str:
-    """A boxed list of a part's blank answers, each once, in a fixed non-alphabetical order."""
-    unique = list(dict.fromkeys(w for w in words if w))
-    if not unique:
-        return ""
-    items = "".join(f"<li>{escape(w)}</li>" for w in shuffled(unique, seed))
-    return f'<div class="word-bank"><span class="tag">Word bank</span><ul>{items}</ul></div>'

@@ -132,35 +132,37 @@ def sheets(output: Finished) -> int:
     return (output.pages + 1) // 2 if output.duplex else output.pages
 
 
-def row(label: str, pages: int, paper: str, documents: str, size: int, state: str) -> str:
-    """One line of the summary table, its columns aligned."""
-    return f"{label:<32} {pages:>4} pages  {paper:<21}  {documents:<13}  {size / 1024:>7.0f} KiB  {state}"
+def row(label: str, pages: int, paper: str, documents: str, size: int, state: str, width: int = 32) -> str:
+    """One line of the summary table, its columns aligned (``width``: the first column's)."""
+    return f"{label:<{width}} {pages:>4} pages  {paper:<21}  {documents:<13}  {size / 1024:>7.0f} KiB  {state}"
 
 
-def packet_row(output: Finished) -> str:
+def packet_row(output: Finished, width: int = 32) -> str:
     """One packet: pages, sheets (simplex or duplex), documents, size, and whether it was made or reused."""
     paper = f"{sheets(output):>4} sheets ({'duplex' if output.duplex else 'simplex'})"
     documents = f"{output.documents:>3} documents"
-    return row(output.path, output.pages, paper, documents, len(output.data), "reused" if output.reused else "made")
+    state = "reused" if output.reused else "made"
+    return row(output.path, output.pages, paper, documents, len(output.data), state, width)
 
 
-def total_row(label: str, outputs: Sequence[Finished], paper: bool) -> str:
+def total_row(label: str, outputs: Sequence[Finished], paper: bool, width: int = 32) -> str:
     """A group of outputs in all: pages (and sheets, for packets), size, how many were made and reused."""
     made = sum(not o.reused for o in outputs)
     state = ", ".join(f"{count} {word}" for count, word in ((made, "made"), (len(outputs) - made, "reused")) if count)
     total = f"{sum(sheets(o) for o in outputs):>4} sheets" if paper else ""
-    return row(label, sum(o.pages for o in outputs), total, "", sum(len(o.data) for o in outputs), state)
+    return row(label, sum(o.pages for o in outputs), total, "", sum(len(o.data) for o in outputs), state, width)
 
 
 def table(outputs: Sequence[Finished]) -> list[str]:
     """The table at the end of a build: each packet, then documents and packets in all."""
     packets = [o for o in outputs if is_packet(o.path)]
     documents = [o for o in outputs if not is_packet(o.path)]
-    lines = [packet_row(output) for output in packets]
+    width = max([32, *(len(output.path) for output in packets)])
+    lines = [packet_row(output, width) for output in packets]
     if documents:
-        lines.append(total_row(f"document PDFs ({len(documents)})", documents, paper=False))
+        lines.append(total_row(f"document PDFs ({len(documents)})", documents, paper=False, width=width))
     if packets:
-        lines.append(total_row(f"packets ({len(packets)})", packets, paper=True))
+        lines.append(total_row(f"packets ({len(packets)})", packets, paper=True, width=width))
     return lines
 
 

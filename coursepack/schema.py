@@ -35,6 +35,13 @@ def number(value: Any) -> int | float:
     raise FieldProblem(f"must be a number, not {describe(value)}")
 
 
+def version_count(value: Any) -> int:
+    count = number(value)
+    if not isinstance(count, int) or not 1 <= count <= 26:
+        raise FieldProblem(f"must be a whole number of versions from 1 to 26, not {describe(value)}")
+    return count
+
+
 def flag(value: Any) -> bool:
     if isinstance(value, str) and value.lower() in ("true", "yes", "false", "no"):
         return value.lower() in ("true", "yes")
@@ -167,6 +174,7 @@ KINDS: dict[str, dict[str, Any]] = {
             "instructions": text,
             "key": flag,
             "self_assessment": flag,
+            "versions": version_count,
         },
         "required": ("title",),
     },
@@ -221,7 +229,7 @@ def validate(source: Source) -> tuple[str, dict[str, Any], list[Problem]]:
     return kind, meta, problems
 
 
-PACKET_FIELDS = ("id", "title", "documents", "duplex")
+PACKET_FIELDS = ("id", "title", "documents", "duplex", "versions")
 SETTINGS_FIELDS = (
     "title",
     "subtitle",
@@ -231,6 +239,7 @@ SETTINGS_FIELDS = (
     "language",
     "duplex",
     "large_print",
+    "versions",
     "pathways",
     "sectors",
     "packets",
@@ -275,6 +284,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
         "language": "en-US",
         "duplex": False,
         "large_print": False,
+        "versions": 1,
         "pathways": {},
         "sectors": {},
         "packets": [],
@@ -299,6 +309,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
                 settings[key] = data[key]
             else:
                 report((key,), f"'{key}' must be true or false")
+    settings["versions"] = whole_versions(data, ("versions",), report) or 1
     for table in ("pathways", "sectors"):
         value = data.get(table, {})
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
@@ -356,6 +367,18 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
                 "documents": documents,
                 "duplex": duplex,
                 "index": index,
+                "versions": whole_versions(packet, ("packets", index, "versions"), report),
             }
         )
     return settings, problems
+
+
+def whole_versions(table: dict[str, Any], where: tuple, report: Callable[[tuple, str], None]) -> int | None:
+    """A ``versions`` setting (1 to 26), None when it is not written; reported when it is wrong."""
+    value = table.get("versions")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 26:
+        report(where, f"'versions' must be a whole number from 1 to 26 (versions A, B, …), not {value!r}")
+        return None
+    return value

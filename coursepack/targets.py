@@ -49,11 +49,12 @@ class PartTarget:
     html: str
     running: str
     stamped: bool = True  # an existing PDF's placeholder pages get no running header or footer
+    version: str = ""  # a worksheet's version letter after A ("" for version A and for other documents)
 
     @property
     def path(self) -> str:
         """Where the laid-out part is kept, below the output folder."""
-        return part_path(self.edition, self.doc_id, self.duplex)
+        return part_path(self.edition, self.doc_id, self.duplex, self.version)
 
 
 @dataclass(frozen=True)
@@ -126,16 +127,21 @@ class Output:
     reused: bool = False
 
 
-def document_path(edition: str, doc_id: str) -> str:
-    """Where a document's own PDF goes, below the output folder."""
-    return f"{edition}/documents/{doc_id}.pdf"
+def document_path(edition: str, doc_id: str, version: str = "") -> str:
+    """Where a document's own PDF goes, below the output folder (versions after A in a folder each)."""
+    return f"{version_folder(edition, version)}/documents/{doc_id}.pdf"
 
 
-def packet_path(edition: str, packet_id: str) -> str:
-    """Where a packet goes, below the output folder."""
-    return f"{edition}/{packet_id}.pdf"
+def packet_path(edition: str, packet_id: str, version: str = "") -> str:
+    """Where a packet goes, below the output folder (versions after A in a folder each)."""
+    return f"{version_folder(edition, version)}/{packet_id}.pdf"
 
 
-def part_path(edition: str, doc_id: str, duplex: bool) -> str:
+def version_folder(edition: str, version: str) -> str:
+    """An edition's folder, or its folder for version B, C, …: ``student/version-B``."""
+    return f"{edition}/version-{version}" if version else edition
+
+
+def part_path(edition: str, doc_id: str, duplex: bool, version: str = "") -> str:
     """Where a laid-out part is kept, below the output folder."""
-    return f"{PARTS}/{edition}/{doc_id}{'.duplex' if duplex else ''}.part"
+    return f"{PARTS}/{edition}/{doc_id}{'.duplex' if duplex else ''}{f'.{version}' if version else ''}.part"

@@ -61,9 +61,8 @@ def render(env: jinja2.Environment, name: str | list[str], **context: Any) -> Ma
     """
     names = [name] if isinstance(name, str) else name
     try:
-        html = env.select_template(names).render(
-            **context, edition_name=EDITION_NAMES.get(context.get("edition"), ""), created=source_date()
-        )
+        context.setdefault("edition_name", EDITION_NAMES.get(context.get("edition"), ""))
+        html = env.select_template(names).render(**context, created=source_date())
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError([syntax_problem(env, error)]) from None
     except jinja2.TemplateNotFound as error:

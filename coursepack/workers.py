@@ -114,6 +114,7 @@ def front_html(env: Environment, target: PacketTarget, first: dict[int, int], pa
         "course": dict(target.front),
         "packet": {"title": target.title},
         "edition": target.running.edition,
+        "edition_name": target.running.edition_name,
         "language": target.running.language,
         "entries": [
             {"id": e.id, "title": e.title, "label": e.label, "kind": e.kind, "page": first.get(index, "")}
@@ -131,7 +132,7 @@ def front_html(env: Environment, target: PacketTarget, first: dict[int, int], pa
             description="",
             running="",
             sections=sections,
-            **{k: context[k] for k in ("course", "edition", "language")},
+            **{k: context[k] for k in ("course", "edition", "edition_name", "language")},
         )
     )
 
