@@ -20,9 +20,11 @@ from pypdf.generic import DictionaryObject
 from . import events, impose
 from .append import Importer, Update, serialised, stream_body
 from .copies import BEFORE, Made, Packet, after_content, drawing
+from .errors import Problem
 from .printall import PrintAll
 from .report import plural
-from .roster import PRINT_ALL, Roster, Student
+from .roster import VERSION_LETTERS as LETTERS
+from .roster import Roster, Student, print_file
 
 CLASSES = "classes"
 SUMMARY_CLASSES = 12  # classes the summary names one by one
@@ -119,17 +121,26 @@ def named_copy(packet: Packet, shared: Stamped, names: PdfReader, seed: str) -> 
 
 
 @dataclass(frozen=True)
+class PrintFile:
+    """A class's print file: its name, how many students' copies it holds, and its printed sides."""
+
+    name: str
+    students: int
+    sides: int  # its bytes are written and let go: memory stays flat
+
+
+@dataclass(frozen=True)
 class ClassDone:
-    """What the summary says of one class: where its files are, how many, and the print-all file."""
+    """What the summary says of one class: where its files are, how many, and its print files."""
 
     group: str
     folder: str
     students: int
-    sides: int  # of the print-all file (its bytes are written and let go: memory stays flat)
+    printing: tuple[PrintFile, ...]
 
 
 def make_class_sets(
-    packet: Packet,
+    packets: tuple[Packet, ...],
     roster: Roster,
     lay_out: Callable[[str], bytes],
     write: Callable[[Made], None],
@@ -138,33 +149,59 @@ def make_class_sets(
     layout: str = "",
     report: events.Reporter = events.ignore,
 ) -> list[ClassDone]:
-    """Every class of a roster: each student's named packet, then the class's print-all file, written as made.
+    """Every class of a roster: each student's named packet, then the class's print files, written as made.
 
-    Each class's files go in ``classes/<class>/<packet>/``. ``lay_out`` turns the names' HTML into a
-    PDF; ``write`` puts a file in the output folder; ``tidy`` removes what an earlier run of the roster
-    made there that this one did not (students no longer on it). Events name folders, never a student.
+    ``packets`` holds the packet's versions A, B, …: students take them in turn, in roster order within
+    their class, unless a Version column gives theirs; each version has its own print file. Each class's
+    files go in ``classes/<class>/<packet>/``. ``lay_out`` turns the names' HTML into a PDF; ``write``
+    puts a file in the output folder; ``tidy`` removes what an earlier run of the roster made there that
+    this one did not (students no longer on it). Events name folders, never a student.
     """
-    shared = stamped(packet)
+    shared = [stamped(packet) for packet in packets]
     done = []
     classes = roster.groups()
     total = len(roster.students) + len(classes)
     report(events.Event(events.PLANNED, total=total, count=total))
     for group, students in classes.items():
         folder = f"{CLASSES}/{students[0].folder}/{packet_id}"
-        printing = PrintAll(packet, layout)
-        for student in students:
+        printing: dict[int, tuple[PrintAll, list[Student]]] = {}
+        for turn, student in enumerate(students):
+            version = LETTERS.index(student.version) if student.version else turn % len(packets)
+            packet = packets[version]
             names = PdfReader(BytesIO(lay_out(names_html(packet, student))))
-            data = named_copy(packet, shared, names, f"{packet_id}\0{group}\0{student.slug}")
+            seed = f"{packet_id}\0{group}\0{student.slug}\0{version}"
+            data = named_copy(packet, shared[version], names, seed)
             write(Made(f"{folder}/{student.slug}.pdf", data, packet.pages, packet.pages))
-            printing.add(student, names)
+            printing.setdefault(version, (PrintAll(packet, layout), []))
+            printing[version][0].add(student, names)
+            printing[version][1].append(student)
             report(events.Event(events.MADE, folder, pages=packet.pages, size=len(data)))
-        made = printing.finish(f"{folder}/{PRINT_ALL}", f"{packet_id}\0{group}\0{layout}")
-        write(made)
-        tidy(folder, {f"{student.slug}.pdf" for student in students} | {PRINT_ALL})
-        report(events.Event(events.MADE, folder, pages=made.pages, size=len(made.data)))
-        done.append(ClassDone(group, folder, len(students), made.sides))
+        files = []
+        for version, (print_all, printed) in sorted(printing.items()):
+            name = print_file(LETTERS[version] if len(packets) > 1 else "")
+            made = print_all.finish(f"{folder}/{name}", f"{packet_id}\0{group}\0{layout}\0{version}")
+            write(made)
+            files.append(PrintFile(name, len(printed), made.sides))
+            report(events.Event(events.MADE, folder, pages=made.pages, size=len(made.data)))
+        tidy(folder, {f"{student.slug}.pdf" for student in students} | {file.name for file in files})
+        done.append(ClassDone(group, folder, len(students), tuple(files)))
     report(events.Event(events.WRITTEN, total=total))
     return done
+
+
+def version_range(versions: int) -> str:
+    """The letters of a packet's versions, in words: "A and B", "A to D"."""
+    return f"A {'and' if versions == 2 else 'to'} {LETTERS[versions - 1]}"
+
+
+def version_problems(roster: Roster, versions: int) -> list[Problem]:
+    """Students whose Version column names a version the packet does not have, at their lines."""
+    have = f"versions {version_range(versions)}" if versions > 1 else "one version"
+    return [
+        Problem(roster.path, student.line, f"version {student.version} is not made: the packet has {have}")
+        for student in roster.students
+        if student.version and LETTERS.index(student.version) >= versions
+    ]
 
 
 def names_typesetter(root: Path, packet: Packet) -> Callable[[str], bytes]:
@@ -191,7 +228,8 @@ def summary(done: list[ClassDone], out: Path, layout: str, duplex: bool) -> list
     lines = []
     for item in done[:SUMMARY_CLASSES]:
         lines.append(f"{item.group}: {plural(item.students, 'named packet')} in {out / item.folder}/")
-        lines.append(f"  print-all.pdf: {advice(item.students, item.sides, layout, duplex)}")
+        for file in item.printing:
+            lines.append(f"  {file.name}: {advice(file.students, file.sides, layout, duplex)}")
     if len(done) > SUMMARY_CLASSES:
         rest = done[SUMMARY_CLASSES:]
         students = sum(item.students for item in rest)

@@ -161,17 +161,27 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
 def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
     """Check the roster, build the packet (if it changed), then stamp a named copy for every student."""
     from . import classset, copies
+    from .errors import SourceErrors
     from .output import locked, write_atomic
+    from .roster import VERSION_LETTERS as LETTERS
+    from .targets import packet_path
     from .workspace import tidy_class
 
     started = time.monotonic()
     roster = classset.checked_roster(root, args.roster)
     outputs = build_first(args, root, out)
-    packets = {Path(o.path).stem: o for o in outputs if o.path.startswith("student/") and report.is_packet(o.path)}
+    made = {o.path: o for o in outputs}
+    packets = {Path(o.path).stem: o for o in outputs if o.path.count("/") == 1 and o.path.startswith("student/")}
     chosen = packets.get(args.packet) if args.packet else next(iter(packets.values()), None)
     if chosen is None:
         raise unknown_packet(args.packet, list(packets))
+    packet_id = Path(chosen.path).stem
+    letters = [letter for letter in LETTERS[1:] if packet_path("student", packet_id, letter) in made]
+    versions = (chosen, *(made[packet_path("student", packet_id, letter)] for letter in letters))
+    if problems := classset.version_problems(roster, len(versions)):
+        raise SourceErrors(problems)
     packet = copies.packet_of(chosen.data)
+    others = tuple(copies.packet_of(version.data) for version in versions[1:])
 
     def write(made: copies.Made) -> None:
         write_atomic(out, made.path, made.data)
@@ -181,11 +191,13 @@ def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
 
     with locked(root, out), report.reporting(report.on_terminal(args.quiet), lines=events.ignore) as reporter:
         names = classset.names_typesetter(root, packet)
-        packet_id = Path(chosen.path).stem
-        done = classset.make_class_sets(packet, roster, names, write, tidy, packet_id, args.layout or "", reporter)
+        layout = args.layout or ""
+        done = classset.make_class_sets((packet, *others), roster, names, write, tidy, packet_id, layout, reporter)
     for line in classset.summary(done, out, args.layout or "", chosen.duplex):
         print(line)
-    print(f"{plural(len(roster.students), 'named packet')} of {chosen.path} ({time.monotonic() - started:.1f} s)")
+    taking = f", versions {classset.version_range(len(versions))} in turn" if len(versions) > 1 else ""
+    seconds = time.monotonic() - started
+    print(f"{plural(len(roster.students), 'named packet')} of {chosen.path}{taking} ({seconds:.1f} s)")
     return 0
 
 

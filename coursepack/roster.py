@@ -38,10 +38,12 @@ SECTION = (
     *("class", "section", "classname", "course", "coursesection", "group"),
     *("clase", "grupo", "curso", "classe", "groupe", "cours", "klasse", "kurs", "gruppe", "turma"),
 )
+VERSION = ("version", "testversion", "examversion", "versión", "versao", "versão")
 # Bidirectional controls and other invisible format characters: never in a file name.
 INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 SLUG_BYTES = 80
 PRINT_ALL = "print-all.pdf"  # each class's print file: no student's file may take its name
+VERSION_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Student:
     period: str = ""
     folder: str = ""  # below build/classes/: one per class, never shared with another class
     label: str = ""  # the class as the roster's columns name it, printed beside the name ("" when none does)
+    version: str = ""  # the version a Version column gives the student (A, B, …); "" takes turns
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def parse_roster(text: str, path: str, default_group: str) -> Roster:
     period, section = columns_for(columns, PERIOD)[:1], columns_for(columns, SECTION)[:1]
     # a Name column beside a first-name column but no last-name one is the family name ("Name;Vorname")
     naming = first[:1] + names[:1] if names and first and not last else names[:1] or first[:1] + last[:1]
-    used = set(naming + period + section)
+    versions = columns_for(columns, VERSION)[:1]
+    used = set(naming + period + section + versions)
     problems: list[Problem] = []
     students: list[Student] = []
     seen: dict[tuple[str, str], list[tuple[int, tuple[str, ...]]]] = {}
@@ -164,7 +168,11 @@ def parse_roster(text: str, path: str, default_group: str) -> Roster:
             problems.append(Problem(path, number, message))
             continue
         twins.append((number, others))
-        students.append(Student(name, klass, "", number, in_section, in_period, label=label))
+        version = cells[versions[0]].upper() if versions else ""
+        if version and (len(version) != 1 or version not in VERSION_LETTERS):
+            problems.append(Problem(path, number, "the version must be one letter (A, B, …) or left empty"))
+            continue
+        students.append(Student(name, klass, "", number, in_section, in_period, label=label, version=version))
     if not students and not problems:
         problems.append(Problem(path, header_line, "the roster lists no students: add a line for each"))
     if problems:
@@ -221,7 +229,7 @@ def with_slugs(students: list[Student]) -> list[Student]:
     for student in students:
         if student.group not in folders:
             folders[student.group] = unique(slug(student.group) or "class", set(folders.values()))
-    taken: dict[str, set[str]] = {folder: {PRINT_ALL.removesuffix(".pdf")} for folder in folders.values()}
+    taken = {folder: {stem.casefold() for stem in print_file_stems()} for folder in folders.values()}
     named = []
     for student in students:
         folder = folders[student.group]
@@ -229,6 +237,16 @@ def with_slugs(students: list[Student]) -> list[Student]:
         taken[folder].add(file)
         named.append(replace(student, slug=file, folder=folder))
     return named
+
+
+def print_file(version: str) -> str:
+    """A class's print file: ``print-all.pdf``, or one per version: ``print-all-version-B.pdf``."""
+    return f"print-all-version-{version}.pdf" if version else PRINT_ALL
+
+
+def print_file_stems() -> list[str]:
+    """The names print files take in a class's folder, which no student's file may take."""
+    return [print_file(version).removesuffix(".pdf") for version in ("", *VERSION_LETTERS)]
 
 
 def unique(base: str, taken: set[str]) -> str:

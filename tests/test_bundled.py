@@ -212,7 +212,7 @@ GOLDEN = REPO / "tests" / "golden" / "packets.json"
 def packet_summary(bundled) -> dict:
     """Pages, page labels and outline of every packet: reviewed in the diff when they change."""
     summary = {}
-    for path in sorted(bundled.glob("*/*.pdf")):
+    for path in sorted([*bundled.glob("*/*.pdf"), *bundled.glob("*/version-*/*.pdf")]):
         reader = PdfReader(str(path))
         labels = reader.page_labels
         summary[path.relative_to(bundled).as_posix()] = {
