@@ -24,7 +24,7 @@ from pathlib import Path
 
 from weasyprint import CSS, HTML
 
-from coursepack import build, workers
+from coursepack import build, typeset, workers
 from coursepack.plan import targets
 from coursepack.targets import PartTarget
 
@@ -52,7 +52,7 @@ def measure(job: Job) -> dict[str, float]:
         document = setter.layout(target.html)
     layout_cpu, layout_wall = time.process_time() - cpu, time.perf_counter() - wall
     cpu = time.process_time()
-    setter.write(document, workers.identifier(target.path, target.html))
+    setter.write(document, typeset.identifier(target.path, target.html))
     return {"pages": len(document.pages), "layout": layout_cpu, "wall": layout_wall, "write": time.process_time() - cpu}
 
 

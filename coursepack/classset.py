@@ -9,7 +9,7 @@ is laid out or written again per student, and a named copy keeps the packet's ta
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -29,29 +29,10 @@ from .roster import Roster, Student, print_file
 CLASSES = "classes"
 SUMMARY_CLASSES = 12  # classes the summary names one by one
 SMALLER = "(pages print at about two-thirds of their size)"  # two pages side by side on the same paper
-EDGES = ("top", "bottom")
-PLACES = ("left-corner", "left", "center", "right", "right-corner")
-SIDES = ("left", "right")
-NO_MARGIN_BOXES = " ".join(
-    [f"@{edge}-{place} {{ content: none; }}" for edge in EDGES for place in PLACES]
-    + [f"@{side}-{place} {{ content: none; }}" for side in SIDES for place in ("top", "middle", "bottom")]
-)
-CLASSSET_CSS = """
-@page classset { margin: 0; %(boxes)s }
-.cs-page { page: classset; position: relative; height: %(height).2fpt; overflow: hidden; }
-.cs-page + .cs-page { break-before: page; }
-.cs-line { position: absolute; height: 16pt; line-height: 14pt; font-size: 13pt; font-weight: 700;
-  white-space: nowrap; color: #1a1a1a; }
-.cs-head { position: absolute; top: 0.3in; left: 0.5in; right: 0.5in; text-align: center; font-size: 9.5pt;
-  font-weight: 700; color: #1a1a1a; white-space: nowrap; overflow: hidden; }
-"""
 
 
-def names_html(packet: Packet, student: Student) -> str:
-    """A student's two pages: the cover's lines filled in, and the line above every other page's header.
-
-    Each student's names are laid out on their own, so their copy's fonts hold only their own letters.
-    """
+def names_pages(packet: Packet, student: Student) -> str:
+    """A student's two pages: the cover's lines filled in, and the line above every other page's header."""
     values = {"cover-name": student.name, "cover-class": student.section, "cover-period": student.period}
     cover = "".join(
         f'<div class="cs-line" dir="auto" style="left: {left + 4:.2f}pt; top: {packet.height - top:.2f}pt">'
@@ -62,17 +43,17 @@ def names_html(packet: Packet, student: Student) -> str:
     head = f"<bdi>{html.escape(student.name)}</bdi>"
     if student.label:  # the class as its column says it ("Period 3"); never the roster's file name
         head += f" · <bdi>{html.escape(student.label)}</bdi>"
+    return f'<div class="cs-page">{cover}</div><div class="cs-page"><div class="cs-head">{head}</div></div>'
+
+
+def names_head(packet: Packet) -> str:
+    """The start of a document of names pages: the packet's language, and its paper (the pages say their size,
+    so the names' typesetter is ready before the packet is read)."""
     return (
         f'<!doctype html><html lang="{html.escape(packet.language)}"><head><meta charset="utf-8">'
-        f'<title>names</title></head><body class="classset-layer"><div class="cs-page">{cover}</div>'
-        f'<div class="cs-page"><div class="cs-head">{head}</div></div></body></html>'
+        f"<title>names</title><style>@page classset {{ size: {packet.width:.2f}pt {packet.height:.2f}pt }} "
+        f".cs-page {{ height: {packet.height - 1:.2f}pt }}</style></head>"
     )
-
-
-def page_css(packet: Packet) -> str:
-    """The names' pages: the packet's own size, no margins, no running headers."""
-    size = f"@page {{ size: {packet.width:.2f}pt {packet.height:.2f}pt; }}"
-    return size + CLASSSET_CSS % {"boxes": NO_MARGIN_BOXES, "height": packet.height - 1}
 
 
 @dataclass(frozen=True)
@@ -142,7 +123,7 @@ class ClassDone:
 def make_class_sets(
     packets: tuple[Packet, ...],
     roster: Roster,
-    lay_out: Callable[[str], bytes],
+    lay_out: Callable[[str, list[str]], Iterator[bytes]],
     write: Callable[[Made], None],
     tidy: Callable[[str, set[str]], None],
     packet_id: str,
@@ -153,7 +134,8 @@ def make_class_sets(
 
     ``packets`` holds the packet's versions A, B, …: students take them in turn, in roster order within
     their class, unless a Version column gives theirs; each version has its own print file. Each class's
-    files go in ``classes/<class>/<packet>/``. ``lay_out`` turns the names' HTML into a PDF; ``write``
+    files go in ``classes/<class>/<packet>/``. ``lay_out`` turns each student's names pages into a PDF of
+    their own (their fonts hold only their own letters), in order; ``write``
     puts a file in the output folder; ``tidy`` removes what an earlier run of the roster made there that
     this one did not (students no longer on it). Events name folders, never a student.
     """
@@ -165,14 +147,16 @@ def make_class_sets(
     for group, students in classes.items():
         folder = f"{CLASSES}/{students[0].folder}/{packet_id}"
         printing: dict[int, tuple[PrintAll, list[Student]]] = {}
-        for turn, student in enumerate(students):
-            version = LETTERS.index(student.version) if student.version else turn % len(packets)
+        chosen = [LETTERS.index(s.version) if s.version else turn % len(packets) for turn, s in enumerate(students)]
+        texts = [names_pages(packets[version], student) for version, student in zip(chosen, students, strict=True)]
+        for student, version, laid_out in zip(students, chosen, lay_out(names_head(packets[0]), texts), strict=True):
             packet = packets[version]
-            names = PdfReader(BytesIO(lay_out(names_html(packet, student))))
+            names = PdfReader(BytesIO(laid_out))
             seed = f"{packet_id}\0{group}\0{student.slug}\0{version}"
             data = named_copy(packet, shared[version], names, seed)
             write(Made(f"{folder}/{student.slug}.pdf", data, packet.pages, packet.pages))
-            printing.setdefault(version, (PrintAll(packet, layout), []))
+            if version not in printing:
+                printing[version] = (PrintAll(packet, layout), [])
             printing[version][0].add(student, names)
             printing[version][1].append(student)
             report(events.Event(events.MADE, folder, pages=packet.pages, size=len(data)))
@@ -202,22 +186,6 @@ def version_problems(roster: Roster, versions: int) -> list[Problem]:
         for student in roster.students
         if student.version and LETTERS.index(student.version) >= versions
     ]
-
-
-def names_typesetter(root: Path, packet: Packet) -> Callable[[str], bytes]:
-    """Lays out names' HTML with the course's styles and fonts, on the packet's paper, into a PDF."""
-    from .loading import styles_of
-    from .typeset import Typesetter, collect_warnings
-    from .workers import identifier
-
-    styles = styles_of(root)
-    setter = Typesetter(root, (root, styles), [styles / "coursepack.css"], page_css(packet))
-
-    def lay_out(text: str) -> bytes:
-        with collect_warnings():
-            return setter.write(setter.layout(text), identifier(text))
-
-    return lay_out
 
 
 def summary(done: list[ClassDone], out: Path, layout: str, duplex: bool) -> list[str]:
@@ -259,7 +227,7 @@ def checked_roster(root: Path, given: Path) -> Roster:
     """Read the roster; every name must print with the bundled fonts (else SourceErrors, at the lines)."""
     from .errors import SourceErrors
     from .fonts import bundle, file_problems
-    from .loading import styles_of
+    from .record import styles_of
     from .roster import read_roster
 
     roster = read_roster(root, roster_path(root, given))

@@ -21,6 +21,7 @@ from .report import plural
 
 if TYPE_CHECKING:
     from .loading import Plan
+    from .names import NamesPool
 
 STOPPED = "coursepack: stopped; every PDF is as it was or complete, none half-written"
 
@@ -159,6 +160,15 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
 
 
 def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
+    """A class set, its names laid out by a worker that starts loading WeasyPrint first."""
+    from .names import NamesPool  # noqa: F811 - at run time, the pool itself
+
+    started = time.monotonic()
+    with NamesPool(root) as names:
+        return make_class_set(args, root, out, names, started)
+
+
+def make_class_set(args: argparse.Namespace, root: Path, out: Path, names: NamesPool, started: float) -> int:
     """Check the roster, build the packet (if it changed), then stamp a named copy for every student."""
     from . import classset, copies
     from .errors import SourceErrors
@@ -167,7 +177,6 @@ def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
     from .targets import packet_path
     from .workspace import tidy_class
 
-    started = time.monotonic()
     roster = classset.checked_roster(root, args.roster)
     outputs = build_first(args, root, out)
     made = {o.path: o for o in outputs}
@@ -190,9 +199,10 @@ def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
         tidy_class(out, folder, roster.path, keep)
 
     with locked(root, out), report.reporting(report.on_terminal(args.quiet), lines=events.ignore) as reporter:
-        names = classset.names_typesetter(root, packet)
         layout = args.layout or ""
-        done = classset.make_class_sets((packet, *others), roster, names, write, tidy, packet_id, layout, reporter)
+        done = classset.make_class_sets(
+            (packet, *others), roster, names.lay_out, write, tidy, packet_id, layout, reporter
+        )
     for line in classset.summary(done, out, args.layout or "", chosen.duplex):
         print(line)
     taking = f", versions {classset.version_range(len(versions))} in turn" if len(versions) > 1 else ""

@@ -17,12 +17,10 @@ from .errors import Problem, SourceErrors
 from .fonts import character_problems, svg_font_problems
 from .images import course_relative_images, image_problems
 from .model import EDITIONS, BoundPdf, Course, Document, Packet
+from .record import styles_of
 from .sources import SourceProblem, read_all, read_bytes, read_toml
 
 VERSIONED_EDITIONS = ("student", "teacher")  # the editions a worksheet has versions B, C, … in
-# The bundled styles: coursepack/styles/ in an installed wheel (see pyproject.toml), styles/ in a checkout.
-PACKAGE = Path(__file__).resolve().parent
-BUNDLED_STYLES = PACKAGE / "styles" if (PACKAGE / "styles").is_dir() else PACKAGE.parent / "styles"
 
 
 @dataclass(frozen=True)
@@ -95,11 +93,6 @@ def load(root: Path) -> Plan:
     if problems:
         raise SourceErrors(problems)
     return Plan(course, sections)
-
-
-def styles_of(root: Path) -> Path:
-    """The styles a course uses: its own (a styles folder with templates), else the bundled ones."""
-    return root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES
 
 
 def check_references(documents: dict[str, Document], settings: dict[str, Any]) -> list[Problem]:

@@ -20,8 +20,15 @@ from . import __version__
 from .targets import Bound, DocumentTarget, PacketTarget, PartTarget
 
 PACKAGE = Path(__file__).resolve().parent
+# The bundled styles: coursepack/styles/ in an installed wheel (see pyproject.toml), styles/ in a checkout.
+BUNDLED_STYLES = PACKAGE / "styles" if (PACKAGE / "styles").is_dir() else PACKAGE.parent / "styles"
 SOURCE_FOLDERS = ("lessons", "handouts")
 IMAGE = re.compile(r'<img[^>]*\ssrc="([^"]+)"')
+
+
+def styles_of(root: Path) -> Path:
+    """The styles a course uses: its own (a styles folder with templates), else the bundled ones."""
+    return root / "styles" if (root / "styles" / "templates").is_dir() else BUNDLED_STYLES
 
 
 def digest(*parts: str | bytes) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
 import os
@@ -108,6 +109,11 @@ def link_is_safe(kind: str, target: str) -> bool:
     return kind == "internal" or (kind == "external" and urlsplit(target).scheme.lower() in SAFE_SCHEMES)
 
 
+def identifier(*parts: str) -> bytes:
+    """A PDF's file identifier, derived from what it is made from, so the same sources give the same bytes."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32].encode()
+
+
 class Typesetter:
     """Lays out HTML with the course stylesheets; one font configuration for all parts."""
 
@@ -142,8 +148,11 @@ class Typesetter:
             ]
             page.links[:] = safe
 
-    def write(self, document: Document, identifier: bytes, front_pages: int | None = None) -> bytes:
-        """Write laid-out pages as a tagged PDF with a stable identifier.
+    def write(
+        self, document: Document, identifier: bytes, front_pages: int | None = None, tagged: bool = True
+    ) -> bytes:
+        """Write laid-out pages as a tagged PDF (untagged, for what is only ever drawn as an artifact)
+        with a stable identifier.
 
         With ``front_pages``, page labels number the front matter i, ii, … and the body from 1.
         """
@@ -156,4 +165,5 @@ class Typesetter:
         finisher = label_pages if front_pages is not None else None
         self.unlink_unsafe(document)
         with fixed_font_timestamp():
-            return document.write_pdf(pdf_identifier=identifier, finisher=finisher, **PDF_OPTIONS)
+            options = PDF_OPTIONS if tagged else {"uncompressed_pdf": False}
+            return document.write_pdf(pdf_identifier=identifier, finisher=finisher, **options)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from jinja2 import Environment
@@ -10,7 +9,7 @@ from jinja2 import Environment
 from . import compose, packet, templates
 from .stamp import STAMP_CSS, StampPage, stamp_html
 from .targets import DocumentTarget, Output, PacketTarget, Part, PartTarget, Running, Setup
-from .typeset import Document, Page, Typesetter, collect_warnings
+from .typeset import Document, Page, Typesetter, collect_warnings, identifier
 
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
 ROLE_PAGE_LIMIT = 2
@@ -35,11 +34,6 @@ def typesetter(setup: Setup, layer: str) -> Typesetter:
     setter.fetcher.refused.clear()
     setter.removed.clear()
     return setter
-
-
-def identifier(*parts: str) -> bytes:
-    """A PDF's file identifier, derived from what it is made from, so the same sources give the same bytes."""
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32].encode()
 
 
 def lay_out(target: PartTarget) -> Part:

@@ -14,7 +14,7 @@ from conftest import LESSON, ROLE, pages_text, squash, write_course
 from pypdf import PdfReader
 
 from coursepack import impose
-from coursepack.classset import names_html
+from coursepack.classset import names_pages
 from coursepack.cli import main
 from coursepack.errors import SourceErrors
 from coursepack.roster import parse_roster, read_roster, slug
@@ -137,7 +137,7 @@ def test_the_name_line_names_the_class_only_as_a_column_does():
 
     def head(text: str) -> str:
         student = parse_roster(text, "rosters/biology.csv", "biology").students[0]
-        html = names_html(Packet(None, 612, 792, (), "en"), student)  # type: ignore[arg-type]
+        html = names_pages(Packet(None, 612, 792, (), "en"), student)  # type: ignore[arg-type]
         return html.split('class="cs-head">')[1].split("</div>")[0]
 
     assert head("Name\nAna\n") == "<bdi>Ana</bdi>"  # never the roster's file name
