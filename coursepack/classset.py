@@ -23,8 +23,8 @@ from .copies import BEFORE, Made, Packet, after_content, drawing
 from .errors import Problem
 from .printall import PrintAll
 from .report import plural
-from .roster import VERSION_LETTERS as LETTERS
 from .roster import Roster, Student, print_file
+from .versions import LETTERS
 
 CLASSES = "classes"
 SUMMARY_CLASSES = 12  # classes the summary names one by one
@@ -146,7 +146,7 @@ def make_class_sets(
     report(events.Event(events.PLANNED, total=total, count=total))
     for group, students in classes.items():
         folder = f"{CLASSES}/{students[0].folder}/{packet_id}"
-        printing: dict[int, tuple[PrintAll, list[Student]]] = {}
+        printing: dict[int, PrintAll] = {}  # a print file per version
         chosen = [LETTERS.index(s.version) if s.version else turn % len(packets) for turn, s in enumerate(students)]
         texts = [names_pages(packets[version], student) for version, student in zip(chosen, students, strict=True)]
         for student, version, laid_out in zip(students, chosen, lay_out(names_head(packets[0]), texts), strict=True):
@@ -156,16 +156,15 @@ def make_class_sets(
             data = named_copy(packet, shared[version], names, seed)
             write(Made(f"{folder}/{student.slug}.pdf", data, packet.pages, packet.pages))
             if version not in printing:
-                printing[version] = (PrintAll(packet, layout), [])
-            printing[version][0].add(student, names)
-            printing[version][1].append(student)
+                printing[version] = PrintAll(packet, layout)
+            printing[version].add(student, names)
             report(events.Event(events.MADE, folder, pages=packet.pages, size=len(data)))
         files = []
-        for version, (print_all, printed) in sorted(printing.items()):
+        for version, print_all in sorted(printing.items()):
             name = print_file(LETTERS[version] if len(packets) > 1 else "")
             made = print_all.finish(f"{folder}/{name}", f"{packet_id}\0{group}\0{layout}\0{version}")
             write(made)
-            files.append(PrintFile(name, len(printed), made.sides))
+            files.append(PrintFile(name, len(print_all.kids), made.sides))
             report(events.Event(events.MADE, folder, pages=made.pages, size=len(made.data)))
         tidy(folder, {f"{student.slug}.pdf" for student in students} | {file.name for file in files})
         done.append(ClassDone(group, folder, len(students), tuple(files)))

@@ -21,7 +21,7 @@ from .report import plural
 
 if TYPE_CHECKING:
     from .loading import Plan
-    from .names import NamesPool
+    from .names import NamesWorker
 
 STOPPED = "coursepack: stopped; every PDF is as it was or complete, none half-written"
 
@@ -161,20 +161,20 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
 
 def run_classset(args: argparse.Namespace, root: Path, out: Path) -> int:
     """A class set, its names laid out by a worker that starts loading WeasyPrint first."""
-    from .names import NamesPool  # noqa: F811 - at run time, the pool itself
+    from .names import NamesWorker  # noqa: F811 - at run time, the worker itself
 
     started = time.monotonic()
-    with NamesPool(root) as names:
+    with NamesWorker(root) as names:
         return make_class_set(args, root, out, names, started)
 
 
-def make_class_set(args: argparse.Namespace, root: Path, out: Path, names: NamesPool, started: float) -> int:
+def make_class_set(args: argparse.Namespace, root: Path, out: Path, names: NamesWorker, started: float) -> int:
     """Check the roster, build the packet (if it changed), then stamp a named copy for every student."""
     from . import classset, copies
     from .errors import SourceErrors
     from .output import locked, write_atomic
-    from .roster import VERSION_LETTERS as LETTERS
     from .targets import packet_path
+    from .versions import LETTERS
     from .workspace import tidy_class
 
     roster = classset.checked_roster(root, args.roster)
@@ -238,7 +238,7 @@ def run_impose(args: argparse.Namespace, root: Path, out: Path) -> int:
     outputs = build_first(args, root, out)
     edition = f"{args.edition}/"
     chosen = [o for o in outputs if o.path.startswith(edition) and report.is_packet(o.path)]
-    chosen = [o for o in chosen if not args.packet or o.path == f"{edition}{args.packet}.pdf"]
+    chosen = [o for o in chosen if not args.packet or Path(o.path).name == f"{args.packet}.pdf"]  # its versions too
     if not chosen:
         raise CoursepackError(f"the course builds no {args.edition} edition of that packet (see large_print)")
     with locked(root, out):

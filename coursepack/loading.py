@@ -214,30 +214,24 @@ def with_versions(
 ) -> tuple[dict[str, Document], tuple[Packet, ...]]:
     """How many versions each worksheet and packet has.
 
-    A worksheet has the versions its front matter asks for; else the course's, raised to those of the
-    packets it is in. A packet has its own setting, or as many as its worksheets ask for themselves;
-    one whose worksheets all keep one version has one.
+    A packet has its own setting, or as many as its worksheets ask for (their front matter, else the
+    course's); one whose worksheets all keep one version has one. A worksheet has as many as it asks
+    for, raised to those of the packets it is in, so that version C of a packet holds a version C of
+    each; ``versions: 1`` in its front matter keeps it as written everywhere.
     """
     graded = [d for d in documents.values() if d.kind == "worksheet" and not d.meta.get("self_assessment")]
     own = {d.id: d.meta.get("versions") or settings["versions"] for d in graded}
+    kept = {d.id for d in graded if d.meta.get("versions") == 1}
     counts = dict(own)
+    sized = []
     for spec, packet in zip(settings["packets"], packets, strict=True):
-        for item in packet.items:
-            if item in counts and not documents[item].meta.get("versions"):
-                counts[item] = max(counts[item], spec["versions"] or 1)
+        varying = [item for item in packet.items if item in own and item not in kept]
+        wanted = spec["versions"] or max((own[item] for item in varying), default=1)
+        sized.append(replace(packet, versions=wanted if varying else 1))
+        for item in varying:
+            counts[item] = max(counts[item], wanted)
     documents = {doc_id: replace(doc, versions=counts.get(doc_id, 1)) for doc_id, doc in documents.items()}
-    packets = tuple(
-        replace(packet, versions=packet_versions(spec["versions"], packet.items, own, counts))
-        for spec, packet in zip(settings["packets"], packets, strict=True)
-    )
-    return documents, packets
-
-
-def packet_versions(wanted: int | None, items: tuple[str, ...], own: dict[str, int], counts: dict[str, int]) -> int:
-    """A packet's number of versions: as set (when a worksheet in it varies), else its worksheets' own most."""
-    if wanted:
-        return wanted if any(counts.get(item, 1) > 1 for item in items) else 1
-    return max((own[item] for item in items if item in own), default=1)
+    return documents, tuple(sized)
 
 
 def matches_entry(doc: Document, entry: str) -> bool:

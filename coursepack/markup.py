@@ -15,7 +15,7 @@ from .blocks import DEFAULT_KINDS, BlockKind, leak_problems
 from .direction import mark_direction
 from .fragments import bank_placeholder, block_placeholder, inline, prefix_ids
 from .questionhtml import QuestionRenderer, word_bank
-from .questions import BLANK, QuestionProblem, parse_question
+from .questions import BLANK, QuestionProblem, is_pinned, parse_question
 from .sanitise import MAX_HTML_DEPTH, attribute, html_depth, html_depth_line, sanitise
 from .schema import unknown_field
 
@@ -212,6 +212,7 @@ class BlockPreprocessor(Preprocessor):
         self.options = options
         self.pending_bank = ""
         self.deep = False
+        self.written = 0  # questions read so far, in the order written
 
     def problem(self, line: int, message: str) -> None:
         self.result.problems.append((line, message))
@@ -259,10 +260,10 @@ class BlockPreprocessor(Preprocessor):
                 index += 1
             elif self.options.worksheet and starts_question(line):
                 run, index = self.question_run(lines, index)
-                pinned = frozenset(i for i, block in enumerate(run) if versions.pinned_question(block[0][1]))
-                seed = f"{self.options.seed}:{run[0][0][0]}"
-                for place in versions.order(len(run), seed, self.options.version, pinned):
-                    out += self.question(run[place])
+                first, self.written = self.written, self.written + len(run)
+                pinned = frozenset(i for i, block in enumerate(run) if is_pinned(block[0][1]))
+                for place in versions.order(len(run), f"{self.options.seed}:run:{first}", self.options.version, pinned):
+                    out += self.question(run[place], first + place)
             elif self.options.worksheet and (match := WORD_BANK_HEADING.match(line)):
                 out.append(match.group(1))
                 version = f":{self.options.version}" if self.options.version else ""
@@ -371,10 +372,12 @@ class BlockPreprocessor(Preprocessor):
         label = f'<p class="box-heading">{heading}</p>'
         return self.stash(f'<aside class="lesson-box block-{kind.name}">{label}{nested.html}</aside>')
 
-    def question(self, block: list[tuple[int, str]]) -> list[str]:
+    def question(self, block: list[tuple[int, str]], ordinal: int) -> list[str]:
         self.result.varies.add("audience")  # the teacher edition prints the answers
         try:
-            question = self.renderer.arranged(parse_question(block, self.options.graded))
+            question = parse_question(block, self.options.graded)
+            question.ordinal = ordinal
+            question = self.renderer.arranged(question)
         except QuestionProblem as problem:
             self.problem(problem.line, problem.message)
             return []

@@ -11,13 +11,16 @@ from __future__ import annotations
 import multiprocessing
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import suppress
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
 
 from . import pool
+from .errors import CoursepackError
 
-BATCH = 64  # students handed to the worker at a time: memory stays flat for any roster
 GROUP = 4  # students laid out in one document (each written to a PDF of their own)
+AHEAD = 2  # groups sent to the worker before the first comes back: it works while the main process stamps
 EDGES = ("top", "bottom")
 PLACES = ("left-corner", "left", "center", "right", "right-corner")
 SIDES = ("left", "right")
@@ -35,53 +38,92 @@ NAMES_CSS = f"""
   font-weight: 700; color: #1a1a1a; white-space: nowrap; overflow: hidden; }}
 """
 SAMPLE = '<div class="cs-page"></div><div class="cs-page"><div class="cs-head">Aa</div></div>'
-setter: list[Callable[[str, list[str]], list[bytes]]] = []  # in the worker: its one typesetter
-failed: list[Exception] = []  # in the worker: why it could not set type
 
 
-class NamesPool:
-    """A worker process that lays out names' HTML with the course's styles into PDFs, in order."""
+class NamesWorker:
+    """A worker process that lays out students' names with the course's styles, a PDF each, in order.
+
+    It is a plain process with a pipe (no threads in the main process, which forks the build's workers
+    later); a worker that dies or hangs is an error that says so, never a wait without end.
+    """
 
     def __init__(self, root: Path) -> None:
         self.scratch = tempfile.TemporaryDirectory(prefix="coursepack-names-")
         context = multiprocessing.get_context("fork")
-        self.pool = context.Pool(1, initializer=start, initargs=(self.scratch.name, str(root)))
+        self.pipe, theirs = context.Pipe()
+        self.process = context.Process(target=serve, args=(theirs, self.scratch.name, str(root)), daemon=True)
+        self.process.start()
+        theirs.close()
 
-    def __enter__(self) -> NamesPool:
+    def __enter__(self) -> NamesWorker:
         return self
 
     def __exit__(self, kind: type | None, error: BaseException | None, trace: TracebackType | None) -> None:
         if error is None:
-            self.pool.close()
-        else:
-            self.pool.terminate()
-        self.pool.join()
+            with suppress(OSError):
+                self.pipe.send(None)  # done: the worker ends
+            self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.pipe.close()
         self.scratch.cleanup()
 
     def lay_out(self, head: str, students: list[str]) -> Iterator[bytes]:
         """Each student's names pages (after ``head``) laid out into a PDF of their own, in the order given."""
-        for first in range(0, len(students), BATCH):
-            batch = students[first : first + BATCH]
-            groups = [(head, batch[start : start + GROUP]) for start in range(0, len(batch), GROUP)]
-            for laid_out in self.pool.imap(lay_out_names, groups):
-                yield from laid_out
+        groups = [students[first : first + GROUP] for first in range(0, len(students), GROUP)]
+        for group in groups[:AHEAD]:
+            self.send((head, group))
+        for index in range(len(groups)):
+            laid_out = self.receive()
+            if index + AHEAD < len(groups):
+                self.send((head, groups[index + AHEAD]))
+            yield from laid_out
+
+    def send(self, job: tuple[str, list[str]]) -> None:
+        try:
+            self.pipe.send(job)
+        except OSError:
+            raise self.stopped() from None
+
+    def receive(self) -> list[bytes]:
+        """The next group's PDFs, or an error saying what became of the worker."""
+        try:
+            if not self.pipe.poll(pool.JOB_SECONDS):
+                raise CoursepackError(f"laying out students' names stopped: {pool.TOO_SLOW}")
+            kind, value = self.pipe.recv()
+        except (EOFError, OSError):
+            raise self.stopped() from None
+        if kind == "error":
+            raise CoursepackError(f"laying out students' names failed: {value}")
+        return value
+
+    def stopped(self) -> CoursepackError:
+        """The error for a worker that ended before its work did."""
+        self.process.join(1)
+        return CoursepackError(f"laying out students' names stopped: {pool.death(self.process.exitcode)}")
 
 
-def start(scratch: str, root: str) -> None:
-    """In the worker: the settings every worker has; then type set, and warmed, before the first name comes."""
-    pool.start_worker(scratch)
+def serve(pipe: Connection, scratch: str, root: str) -> None:
+    """In the worker: set type (a sample warms the fonts), then lay out each group the pipe brings."""
+    failure = ""
     try:
-        setter.append(names_typesetter(Path(root)))
-        setter[0]("<html><head><title>sample</title></head>", [SAMPLE])
-    except Exception as error:  # noqa: BLE001 - raised with the first name, in the main process (a pool
-        failed.append(error)  # whose initializer fails would start it again and again)
+        pool.start_worker(scratch)
+        lay_out = names_typesetter(Path(root))
+        lay_out("<html><head><title>sample</title></head>", [SAMPLE])
+    except Exception as error:  # noqa: BLE001 - told to the main process with the first group
+        failure = in_words(error)
+    with suppress(EOFError, KeyboardInterrupt):
+        while (job := pipe.recv()) is not None:
+            try:
+                pipe.send(("error", failure) if failure else ("ok", lay_out(*job)))
+            except Exception as error:  # noqa: BLE001 - the main process reports it in one sentence
+                pipe.send(("error", in_words(error)))
 
 
-def lay_out_names(group: tuple[str, list[str]]) -> list[bytes]:
-    """In the worker: a group of students' names, as a PDF each."""
-    if failed:
-        raise failed[0]
-    return setter[0](*group)
+def in_words(error: Exception) -> str:
+    """What went wrong in the worker, for the sentence the main process prints."""
+    return str(error) if isinstance(error, CoursepackError) else f"{type(error).__name__}: {error}"
 
 
 def names_typesetter(root: Path) -> Callable[[str, list[str]], list[bytes]]:
@@ -99,7 +141,7 @@ def names_typesetter(root: Path) -> Callable[[str, list[str]], list[bytes]]:
         with collect_warnings():
             document = typesetter.layout(f'{head}<body class="classset-layer">{"".join(students)}</body></html>')
             if len(document.pages) != 2 * len(students):
-                raise ValueError(f"names took {len(document.pages)} pages for {len(students)} students, not two each")
+                raise CoursepackError(f"the names took {len(document.pages)} pages, not two for each student")
             return [
                 typesetter.write(document.copy(document.pages[2 * i : 2 * i + 2]), identifier(head, text), tagged=False)
                 for i, text in enumerate(students)

@@ -36,15 +36,15 @@ class QuestionRenderer:
         """The question as this version prints it: choices and matching items in the version's order."""
         if not self.version:
             return q
-        seed = f"{self.seed}:{q.line}"
-        pinned = frozenset(i for i, (label, _) in enumerate(q.choices) if versions.pinned_choice(label))
-        choices = [q.choices[i] for i in versions.order(len(q.choices), seed, self.version, pinned | q.pinned_choices)]
+        seed = f"{self.seed}:{q.ordinal}"
+        pinned = versions.pinned_choices([label for label, _ in q.choices]) | q.pinned_choices
+        choices = [q.choices[i] for i in versions.order(len(q.choices), seed, self.version, pinned)]
         pairs = [q.pairs[i] for i in versions.order(len(q.pairs), f"{seed}:left", self.version)]
         return replace(q, choices=choices, pairs=pairs)
 
-    def in_order(self, items: list[str], line: int) -> list[str]:
+    def in_order(self, items: list[str], ordinal: int) -> list[str]:
         """Matching answers or ordering steps as this version lists them (never as written)."""
-        seed = f"{self.seed}:{line}"
+        seed = f"{self.seed}:{ordinal}"
         base = shuffled(items, seed)
         return [base[i] for i in versions.order(len(base), seed, self.version)]
 
@@ -112,7 +112,7 @@ class QuestionRenderer:
         return ""
 
     def render_matching(self, q: Question) -> str:
-        rights = self.in_order([right for _, right in q.pairs], q.line)
+        rights = self.in_order([right for _, right in q.pairs], q.ordinal)
         letter_of = {right: LETTERS[i] for i, right in enumerate(rights)}
         rows = []
         for index in range(len(q.pairs)):
@@ -127,7 +127,7 @@ class QuestionRenderer:
         return f'<div class="matching">{"".join(rows)}</div>'
 
     def render_ordering(self, q: Question) -> str:
-        steps = self.in_order(q.steps, q.line)
+        steps = self.in_order(q.steps, q.ordinal)
         items = []
         for step in steps:
             given = self.answer(str(q.steps.index(step) + 1), "fill") if self.teacher else ""
@@ -157,10 +157,10 @@ class QuestionRenderer:
         if q.kind in ("blank", "table"):
             return "; ".join(q.blanks)
         if q.kind == "matching":
-            rights = self.in_order([right for _, right in q.pairs], q.line)
+            rights = self.in_order([right for _, right in q.pairs], q.ordinal)
             return ", ".join(f"{i}-{LETTERS[rights.index(r)]}" for i, (_, r) in enumerate(q.pairs, 1))
         if q.kind == "ordering":
-            steps = self.in_order(q.steps, q.line)
+            steps = self.in_order(q.steps, q.ordinal)
             return ", ".join(str(q.steps.index(step) + 1) for step in steps)
         return " ".join(q.model) or "Answers will vary."
 

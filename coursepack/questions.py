@@ -17,7 +17,7 @@ ANSWER = re.compile(r"^=\s*(.*)$")
 LOOKS_LIKE_NOTE = re.compile(r"^(teacher\s+)?notes?\s*:", re.IGNORECASE)
 NOTE = re.compile(r"^Note:\s*(.*)$", re.IGNORECASE)
 OPTION_NAMES = ("points", "lines", "box", "pin")
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LETTERS = versions.LETTERS
 
 
 class QuestionProblem(Exception):
@@ -48,6 +48,7 @@ class Question:
     model: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     pinned: bool = False  # keeps its place among the questions around it in every version
+    ordinal: int = 0  # its place among the document's questions as written: what its versions' orders come from
     pinned_choices: set[int] = field(default_factory=set)  # choices marked {pin}
 
     @property
@@ -118,6 +119,18 @@ def parse_question(block: list[tuple[int, str]], graded: bool) -> Question:
     keep_single_lines_in_prompt(question, block)
     decide_kind(question, graded)
     return question
+
+
+def is_pinned(first_line: str) -> bool:
+    """Whether a question keeps its place in every version (``{pin}`` or ``pin: true`` in its options).
+
+    A question whose options are wrong is not pinned: its problem is reported when it is read.
+    """
+    try:
+        _, options = split_options(first_line[1:].strip(), 0)
+    except QuestionProblem:
+        return False
+    return options.get("pin", "").lower() in ("true", "yes")
 
 
 def keep_single_lines_in_prompt(question: Question, block: list[tuple[int, str]]) -> None:

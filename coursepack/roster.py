@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import Problem, SourceErrors
 from .sources import SourceProblem, read_bytes
+from .versions import LETTERS, roster_version
 
 MAX_ROSTER_BYTES = 20_000_000
 DELIMITERS = (",", ";", "\t")
@@ -43,7 +44,6 @@ VERSION = ("version", "testversion", "examversion", "versión", "versao", "vers�
 INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 SLUG_BYTES = 80
 PRINT_ALL = "print-all.pdf"  # each class's print file: no student's file may take its name
-VERSION_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -168,9 +168,10 @@ def parse_roster(text: str, path: str, default_group: str) -> Roster:
             problems.append(Problem(path, number, message))
             continue
         twins.append((number, others))
-        version = cells[versions[0]].upper() if versions else ""
-        if version and (len(version) != 1 or version not in VERSION_LETTERS):
-            problems.append(Problem(path, number, "the version must be one letter (A, B, …) or left empty"))
+        try:
+            version = roster_version(cells[versions[0]]) if versions else ""
+        except ValueError:
+            problems.append(Problem(path, number, "the version must be a letter (A, B, …) or a number (1, 2, …)"))
             continue
         students.append(Student(name, klass, "", number, in_section, in_period, label=label, version=version))
     if not students and not problems:
@@ -246,7 +247,7 @@ def print_file(version: str) -> str:
 
 def print_file_stems() -> list[str]:
     """The names print files take in a class's folder, which no student's file may take."""
-    return [print_file(version).removesuffix(".pdf") for version in ("", *VERSION_LETTERS)]
+    return [print_file(version).removesuffix(".pdf") for version in ("", *LETTERS)]
 
 
 def unique(base: str, taken: set[str]) -> str:

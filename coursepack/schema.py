@@ -12,6 +12,7 @@ from .blocks import kinds_from_settings
 from .errors import Problem
 from .model import Source
 from .tomllines import locate
+from .versions import MAX_VERSIONS
 
 
 class FieldProblem(Exception):
@@ -37,8 +38,8 @@ def number(value: Any) -> int | float:
 
 def version_count(value: Any) -> int:
     count = number(value)
-    if not isinstance(count, int) or not 1 <= count <= 26:
-        raise FieldProblem(f"must be a whole number of versions from 1 to 26, not {describe(value)}")
+    if not isinstance(count, int) or not 1 <= count <= MAX_VERSIONS:
+        raise FieldProblem(f"must be a whole number of versions from 1 to {MAX_VERSIONS}, not {describe(value)}")
     return count
 
 
@@ -374,11 +375,11 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
 
 
 def whole_versions(table: dict[str, Any], where: tuple, report: Callable[[tuple, str], None]) -> int | None:
-    """A ``versions`` setting (1 to 26), None when it is not written; reported when it is wrong."""
+    """A ``versions`` setting (1 to 26: A to Z), None when it is not written; reported when it is wrong."""
     value = table.get("versions")
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 26:
-        report(where, f"'versions' must be a whole number from 1 to 26 (versions A, B, …), not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VERSIONS:
+        report(where, f"'versions' must be a whole number from 1 to {MAX_VERSIONS} (versions A, B, …), not {value!r}")
         return None
     return value

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import signal
 from pathlib import Path
 
 import pytest
-from conftest import pages_text, squash, write_course
+from conftest import REPO, pages_text, squash, write_course
 from pypdf import PdfReader
 
 from coursepack import versions
 from coursepack.cli import main
-from coursepack.errors import SourceErrors
+from coursepack.errors import CoursepackError, SourceErrors
 from coursepack.loading import load
 from coursepack.markup import render
+from coursepack.names import NamesWorker
+from coursepack.roster import parse_roster
 
 PART = """\
 ## Part A: Mixed
@@ -168,6 +172,34 @@ def test_choices_move_but_pinned_ones_keep_their_place():
     assert moved["Which role bridges design and production?"] != first["Which role bridges design and production?"]
 
 
+def test_a_choice_naming_others_by_letter_keeps_every_choice_in_place():
+    body = "? Which are metals?\n( ) Iron\n( ) Copper\n( ) Wood\n(x) Both A and B\n"
+    for version in (1, 2, 5):
+        printed = questions(render(body, 1, edition="student", worksheet=True, seed="m", version=version).html)
+        assert choices(printed[0]) == {"A": "Iron", "B": "Copper", "C": "Wood", "D": "Both A and B"}
+    assert versions.pinned_choices(["Red", "None", "Blue", "All the above"]) == frozenset({1, 3})
+
+
+def test_pin_written_as_an_option_pins_and_an_edit_elsewhere_does_not_reshuffle():
+    body = "? First {pin: true}\n\n? Second\n\n? Third\n\n? Fourth\n\n? Fifth\n"
+    edited = "## Part A\n\nA paragraph added\nover two lines.\n\n" + body.replace("Third", "Third, fixed")
+    for version in (1, 2, 3):
+        order = [
+            prompt(q)
+            for q in questions(render(body, 1, edition="student", worksheet=True, seed="w", version=version).html)
+        ]
+        again = [
+            prompt(q)
+            for q in questions(render(edited, 1, edition="student", worksheet=True, seed="w", version=version).html)
+        ]
+        assert order[0] == "First" and again == [p.replace("Third", "Third, fixed") for p in order]
+
+
+def test_twenty_six_versions_are_quick_and_all_different():
+    orders = {tuple(versions.order(5, "many", version)) for version in range(26)}
+    assert len(orders) == 26  # 5! = 120 orders: one each (found in one pass, not again for each version)
+
+
 def test_orders_differ_from_every_earlier_version_when_there_are_enough():
     seen = [versions.order(3, "seed", version) for version in range(6)]
     assert len({tuple(order) for order in seen}) == 6  # 3! = 6 orders for 6 versions
@@ -220,6 +252,17 @@ def test_a_packet_setting_gives_its_worksheets_versions_and_other_packets_keep_o
     course = load(root).course
     assert course.documents["quiz"].versions == 3 and course.documents["fixed"].versions == 1
     assert [(p.id, p.versions) for p in course.packets] == [("a", 3), ("b", 1)]
+
+
+def test_a_worksheet_has_at_least_the_versions_of_each_packet_it_is_in(tmp_path):
+    root = versioned_course(
+        tmp_path,
+        '[[packets]]\nid = "a"\ntitle = "A"\ndocuments = ["quiz", "fixed"]\nversions = 3\n',
+        {"handouts/worksheets/quiz.md": WORKSHEET.replace("key: true", "key: true\nversions: 2")},
+    )
+    course = load(root).course
+    assert course.documents["quiz"].versions == 3 and course.documents["fixed"].versions == 1
+    assert course.packets[0].versions == 3
 
 
 def test_wrong_version_counts_are_refused_at_their_lines(tmp_path):
@@ -276,6 +319,31 @@ def test_a_class_set_takes_versions_in_turn_unless_the_roster_gives_one(shop):
         reader = PdfReader(folder / f"print-all-version-{letter}.pdf")
         assert [item.title for item in reader.outline] == names
     assert not (folder / "print-all.pdf").exists()
+
+
+def test_a_version_column_takes_letters_or_numbers():
+    roster = parse_roster("Name,Version\nAda,b\nBea,2\nCy,\nDee,1\n", "rosters/p.csv", "p")
+    assert [s.version for s in roster.students] == ["B", "B", "", "A"]
+    with pytest.raises(SourceErrors) as caught:
+        parse_roster("Name,Version\nAda,B2\nBea,27\n", "rosters/p.csv", "p")
+    assert [str(p) for p in caught.value.problems] == [
+        "rosters/p.csv:2: error: the version must be a letter (A, B, …) or a number (1, 2, …)",
+        "rosters/p.csv:3: error: the version must be a letter (A, B, …) or a number (1, 2, …)",
+    ]
+
+
+def test_a_names_worker_that_fails_or_dies_is_an_error_not_a_wait(tmp_path):
+    (tmp_path / "styles" / "templates").mkdir(parents=True)  # the course's own styles, without a stylesheet
+    with NamesWorker(tmp_path) as worker, pytest.raises(CoursepackError) as caught:
+        list(worker.lay_out("<html>", ["<div class='cs-page'></div><div class='cs-page'></div>"]))
+    assert str(caught.value).startswith("laying out students' names failed: ")
+    with NamesWorker(REPO) as worker, pytest.raises(CoursepackError) as caught:
+        os.kill(worker.process.pid, signal.SIGKILL)
+        list(worker.lay_out("<html>", ["<div class='cs-page'></div><div class='cs-page'></div>"]))
+    assert str(caught.value) == (
+        "laying out students' names stopped: the system stopped its process (SIGKILL: usually out of memory); "
+        "free some memory or split it"
+    )
 
 
 def test_a_roster_naming_a_version_the_packet_lacks_is_refused(shop, capsys):
