@@ -120,7 +120,7 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
             print(f"{plural(counts[0], 'document')} and {plural(counts[1], 'packet')}: no problems found.")
             return 0
     if args.command in ("check", "list"):
-        from . import loading
+        from . import advice, loading
         from .pool import quiet_libraries
 
         quiet_libraries()
@@ -131,6 +131,8 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
         course = plan.course
         found = f"{plural(len(course.documents), 'document')} and {plural(len(course.packets), 'packet')}"
         print(f"{found}: no problems found.")
+        for note in (note for doc in course.documents.values() for note in advice.worksheet_notes(doc)):
+            print(note)
         return 0
     from . import build
 

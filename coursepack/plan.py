@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import compose, links, pdfcheck, record, templates, versions
+from . import advice, compose, links, pdfcheck, record, templates, versions
 from .loading import VERSIONED_EDITIONS, Plan, running_title
 from .model import BoundPdf, Course
 from .targets import (
@@ -98,7 +98,7 @@ def targets(plan: Plan) -> Targets:
                 )
                 target = part(doc.id, edition, course.settings["duplex"], version)
                 path = document_path(edition, doc.id, letter if version else "")
-                documents.append(DocumentTarget(path, doc.path, target, running))
+                documents.append(DocumentTarget(path, doc.path, target, running, advice.worksheet_notes(doc)))
         for pack in course.packets:
             for version in range(pack.versions if edition in VERSIONED_EDITIONS else 1):
                 letter = versions.letter(version) if pack.versions > 1 else ""

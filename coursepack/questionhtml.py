@@ -19,10 +19,6 @@ def shuffled(items: list[str], seed: str) -> list[str]:
     return order
 
 
-def blank_size(answer: str) -> str:
-    return "s" if len(answer) <= 8 else "m" if len(answer) <= 18 else "l"
-
-
 class QuestionRenderer:
     """Renders parsed questions to HTML for one edition; ``inline`` renders Markdown inline."""
 
@@ -76,9 +72,8 @@ class QuestionRenderer:
                 lead, trail = part[: len(part) - len(part.lstrip())], part[len(part.rstrip()) :]
                 html.append(f"{lead and ' '}{self.inline(core) if core else ''}{trail and ' '}")
             else:
-                size = blank_size(part.strip())
-                filled = self.answer(part.strip(), "fill") if self.teacher else ""
-                html.append(f'<span class="blank blank-{size}">{filled}</span>')
+                filled = self.answer(part.strip(), "fill") if self.teacher else ""  # one length: no hint
+                html.append(f'<span class="blank blank-line">{filled}</span>')
         return "".join(html)
 
     def choice_list(self, q: Question) -> str:

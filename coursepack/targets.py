@@ -95,6 +95,7 @@ class DocumentTarget:
     source: str
     part: PartTarget
     running: Running
+    notes: tuple[str, ...] = ()  # advice on the document, for the summary (see advice.py)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def stamp(setup: Setup, running: Running, pages: list[StampPage], name: str) -> 
 def make_document(target: DocumentTarget, part: Part) -> Output:
     """A document's own PDF: its laid-out part, as it is unless it links to other documents."""
     data = compose.linked(part.data) if compose.DOCUMENT_LINK in target.part.html else part.data
-    return Output(target.path, data, list(part.warnings), part.pages, 1, target.running.duplex)
+    return Output(target.path, data, list(part.warnings), part.pages, 1, target.running.duplex, list(target.notes))
 
 
 def make_packet(target: PacketTarget, parts: list[Part]) -> Output:

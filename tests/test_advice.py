@@ -1,0 +1,79 @@
+"""Worksheets that test well: blanks that give nothing away, advice on answer patterns, large print that pairs right."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+from pypdf import PdfReader
+
+from coursepack import build
+from coursepack.advice import worksheet_notes
+from coursepack.markup import render
+from coursepack.model import Document, Source
+
+
+def worksheet(body: str, meta: dict | None = None) -> Document:
+    source = Source("handouts/worksheets/quiz.md", {}, {}, body, 5)
+    return Document("quiz", "worksheet", source, {"self_assessment": None, **(meta or {})})
+
+
+def choice(answer: int) -> str:
+    marks = ["(x)" if index == answer else "( )" for index in range(4)]
+    return "? Pick one.\n" + "\n".join(f"{mark} Option {index}" for index, mark in enumerate(marks)) + "\n"
+
+
+def test_every_blank_is_the_same_length_whatever_its_answer():
+    body = "? A [[cog]] turns a [[manufacturing execution system]].\n"
+    for edition in ("student", "teacher"):
+        html = render(body, 1, edition=edition, worksheet=True).html
+        assert re.findall(r'class="blank ([^"]*)"', html) == ["blank-line", "blank-line"]
+
+
+def test_answers_bunched_in_one_place_are_told_word_for_word():
+    bunched = "\n".join(
+        [choice(1), choice(1), choice(1), choice(2), "? Robots rest.\n= true\n"] + ["? Yes.\n= true\n"] * 3
+    )
+    assert worksheet_notes(worksheet(bunched)) == [
+        "handouts/worksheets/quiz.md: note: 3 of 4 multiple-choice answers are B: a student who notices can guess; "
+        "move some right answers to other letters",
+        "handouts/worksheets/quiz.md: note: all 4 true/false answers are 'true': mix true and false statements",
+    ]
+    spread = "\n".join(
+        [choice(0), choice(1), choice(2), choice(3), "? Robots rest.\n= false\n"] + ["? Yes.\n= true\n"] * 3
+    )
+    assert worksheet_notes(worksheet(spread)) == []
+    assert worksheet_notes(worksheet(bunched, {"self_assessment": True})) == []
+
+
+def test_underscore_blanks_of_different_lengths_are_told():
+    body = "? The ___ is red.\n> Apple\n\n? A ________ is long.\n> Caterpillar\n"
+    assert worksheet_notes(worksheet(body)) == [
+        "handouts/worksheets/quiz.md: note: blank lines typed as underscores have different lengths, which can hint "
+        "at the answers: write the answer in [[ ]] (coursepack prints every blank the same length)"
+    ]
+
+
+def test_the_bundled_worksheets_spread_their_answers():
+    course = build.load(REPO).course
+    assert [note for doc in course.documents.values() for note in worksheet_notes(doc)] == []
+
+
+def line_positions(path) -> list[tuple[str, float, float]]:
+    """Each run of text on a page with its position (text, x, y)."""
+    found: list[tuple[str, float, float]] = []
+    for page in PdfReader(path).pages:
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                found.append((text.strip(), tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_large_print_matching_keeps_items_beside_their_answers(bundled):
+    runs = line_positions(bundled / "large-print/documents/match-the-role.pdf")
+    item = next((x, y) for text, x, y in runs if text.startswith("1. Production"))
+    letter = next((x, y) for text, x, y in runs if text == "A.")
+    assert abs(item[1] - letter[1]) < 2 and letter[0] > item[0] + 100  # the same line, a column to the right
