@@ -29,11 +29,12 @@ BLANK = None  # a body page that shows no part: a duplex padding page, drawn by 
 PagePlace = tuple[int, int] | None  # (part, page in that part), or BLANK
 
 
-def body_pages(page_counts: Sequence[int], duplex: bool) -> list[PagePlace]:
-    """Which part page each body page shows: parts in order, each starting on a right-hand page when duplex."""
+def body_pages(page_counts: Sequence[int], duplex: bool, right: bool = True) -> list[PagePlace]:
+    """Which part page each body page shows: parts in order, each starting on a right-hand page when duplex
+    (on any page, without ``right``); a duplex body ends on a whole sheet."""
     places: list[PagePlace] = []
     for part, count in enumerate(page_counts):
-        if duplex and len(places) % 2:
+        if duplex and right and len(places) % 2:
             places.append(BLANK)
         places += [(part, page) for page in range(count)]
     if duplex and len(places) % 2:

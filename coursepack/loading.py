@@ -205,7 +205,7 @@ def resolve_packets(
                         )
                     )
             items += [m for m in matches if m not in items]
-        packets.append(Packet(spec["id"], spec["title"], tuple(items), spec["duplex"]))
+        packets.append(Packet(spec["id"], spec["title"], tuple(items), spec["duplex"], right=spec["start"] == "right"))
     return tuple(packets), problems
 
 

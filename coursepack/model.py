@@ -105,6 +105,7 @@ class Packet:
     items: tuple[str, ...]
     duplex: bool
     versions: int = 1  # packets A, B, …: version k holds each worksheet's version k (or k mod its count)
+    right: bool = True  # when duplex: each document starts on a right-hand page (else on the next page)
 
 
 @dataclass(frozen=True)

@@ -108,8 +108,11 @@ def targets(plan: Plan) -> Targets:
                         packet_path(edition, pack.id, letter if version else ""),
                         "course.toml",
                         setup,
-                        tuple(part(item, edition, pack.duplex, version_of(item, version)) for item in pack.items),
-                        Running(course.title, pack.title, edition, name, course.language, pack.duplex),
+                        tuple(
+                            part(item, edition, pack.duplex and pack.right, version_of(item, version))
+                            for item in pack.items
+                        ),
+                        Running(course.title, pack.title, edition, name, course.language, pack.duplex, pack.right),
                         pack.title,
                         tuple(entry(course, item) for item in pack.items),
                         cover(course),

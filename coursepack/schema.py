@@ -230,7 +230,8 @@ def validate(source: Source) -> tuple[str, dict[str, Any], list[Problem]]:
     return kind, meta, problems
 
 
-PACKET_FIELDS = ("id", "title", "documents", "duplex", "versions")
+PACKET_FIELDS = ("id", "title", "documents", "duplex", "versions", "start")
+STARTS = ("right", "any")  # where a duplex packet's documents start: a right-hand page, or the next page
 SETTINGS_FIELDS = (
     "title",
     "subtitle",
@@ -369,9 +370,22 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
                 "duplex": duplex,
                 "index": index,
                 "versions": whole_versions(packet, ("packets", index, "versions"), report),
+                "start": start_of(packet, pid, ("packets", index, "start"), report),
             }
         )
     return settings, problems
+
+
+def start_of(table: dict[str, Any], pid: str, where: tuple, report: Callable[[tuple, str], None]) -> str:
+    """Where a packet's documents start ("right" unless written); reported when it is neither."""
+    value = table.get("start", "right")
+    if value not in STARTS:
+        report(
+            where,
+            f'packet \'{pid}\': start must be "right" (each document on a right-hand page) or "any", not {value!r}',
+        )
+        return "right"
+    return value
 
 
 def whole_versions(table: dict[str, Any], where: tuple, report: Callable[[tuple, str], None]) -> int | None:

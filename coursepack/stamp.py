@@ -34,7 +34,7 @@ class StampPage:
 def stamp_html(running: Running, pages: Sequence[StampPage]) -> str:
     """An HTML document with one empty page per body page, whose margin boxes make the stamp."""
     course = html.escape(running.course)
-    classes = f"stamp-layer edition-{running.edition}{' duplex' if running.duplex else ''}"
+    classes = f"stamp-layer edition-{running.edition}{' duplex' if running.duplex and running.right else ''}"
     rows = []
     for page in pages:
         title = "" if page.blank else html.escape(page.running)

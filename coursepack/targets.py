@@ -34,6 +34,7 @@ class Running:
     edition_name: str
     language: str
     duplex: bool
+    right: bool = True  # when duplex: each document starts on a right-hand page (and its margins mirror)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from . import compose, packet, templates
+from .report import plural
 from .stamp import STAMP_CSS, StampPage, stamp_html
 from .targets import DocumentTarget, Output, PacketTarget, Part, PartTarget, Running, Setup
 from .typeset import Document, Page, Typesetter, collect_warnings, identifier
@@ -67,7 +68,8 @@ def make_document(target: DocumentTarget, part: Part) -> Output:
 
 def make_packet(target: PacketTarget, parts: list[Part]) -> Output:
     """A packet: cover and contents with true page numbers, then its parts (duplex-padded), stamped and bound."""
-    places = compose.body_pages([part.pages for part in parts], target.running.duplex)
+    running = target.running
+    places = compose.body_pages([part.pages for part in parts], running.duplex, running.right)
     first = compose.starts(places)
     front, front_warnings = front_matter(target, first)
     pages = [
@@ -82,9 +84,20 @@ def make_packet(target: PacketTarget, parts: list[Part]) -> Output:
         starts = {part.doc_id: offset + first[index] - 1 for index, part in enumerate(target.parts)}
         data = packet.bind(data, [(starts[b.doc_id], b.data, b.password, b.scale) for b in target.bound])
     warnings = [w for part in parts for w in part.warnings] + front_warnings
-    return Output(
-        target.path, data, warnings, offset + len(places), len(target.parts), target.running.duplex, list(target.notes)
-    )
+    notes = list(target.notes) + blank_note(target, places)
+    return Output(target.path, data, warnings, offset + len(places), len(target.parts), running.duplex, notes)
+
+
+def blank_note(target: PacketTarget, places: list[compose.PagePlace]) -> list[str]:
+    """What starting each document on a right-hand page costs in blank pages, when it costs any."""
+    blanks = places.count(compose.BLANK)
+    saved = blanks - (len(places) - blanks) % 2  # starting on any page, only the last sheet may have one
+    if not target.running.right or saved < 1:
+        return []
+    return [
+        f"{target.source}: note: {target.path} has {plural(blanks, 'blank page')} so that each document starts "
+        f'on a right-hand page; start = "any" in its [[packets]] table saves {saved}'
+    ]
 
 
 def front_matter(target: PacketTarget, first: dict[int, int]) -> tuple[bytes, list[str]]:

@@ -132,6 +132,35 @@ def test_duplex_packets_start_documents_on_odd_pages(course, capsys):
     assert blank
 
 
+def test_a_packet_that_starts_documents_on_any_page_wastes_no_paper(course, capsys):
+    right = packet_course(course, '["intro", "welder", "assembler"]')
+    assert main(["--course", str(right), "build", "--jobs", "1"]) == 0
+    told = capsys.readouterr().out
+    # three one-page documents: on right-hand pages they take six pages, three blank; on any page, four
+    assert sum("intentionally left blank" in t for t in pages_text(right / "build/student/unit.pdf")) == 3
+    assert (
+        "course.toml: note: student/unit.pdf has 3 blank pages so that each document starts on a right-hand "
+        'page; start = "any" in its [[packets]] table saves 2'
+    ) in told
+    toml = (right / "course.toml").read_text(encoding="utf-8").replace("duplex = true", 'duplex = true\nstart = "any"')
+    (right / "course.toml").write_text(toml, encoding="utf-8")
+    assert main(["--course", str(right), "build", "--jobs", "1"]) == 0
+    assert "blank pages so that" not in capsys.readouterr().out
+    path = right / "build/student/unit.pdf"
+    texts = pages_text(path)
+    body = [t for t in texts[PdfReader(str(path)).page_labels.index("1") :]]
+    assert sum("intentionally left blank" in t for t in body) <= 1 and len(texts) % 2 == 0
+    labels = PdfReader(str(path)).page_labels
+    starts = [labels[page] for depth, _, page in outline(path) if depth == 1][1:]
+    assert starts == ["1", "2", "3"]  # each document on the next page, whichever side
+    contents = squash(texts[1])
+    assert (
+        re.search(r"Introduction\D*1\b", contents)
+        and re.search(r"Welder\D*2\b", contents)
+        and re.search(r"Assembler\D*3\b", contents)
+    )
+
+
 def test_font_names_are_unique_to_one_font_in_every_packet(bundled):
     for path in bundled.glob("*/*.pdf"):
         reader = PdfReader(str(path))
