@@ -225,6 +225,9 @@ class Structure:
                     annotation[NameObject("/StructParent")] = NumberObject(annotation["/StructParent"] + offset)
         kids = source["/K"] if isinstance(source["/K"], ArrayObject) else ArrayObject([source["/K"]])
         document_kids = self.document.get_object()["/K"]
+        # a part in another language than the packet's says so on its elements: a screen reader switches voice
+        language = reader.root_object.get("/Lang")
+        foreign = language is not None and language != self.writer.root_object.get("/Lang")
         for kid in kids:
             element = kid.get_object()
             inner = element["/K"] if element.get("/S") == "/Document" else ArrayObject([kid])
@@ -232,6 +235,8 @@ class Structure:
                 copy = grandchild.clone(self.writer, ignore_fields=["/P"])
                 document_kids.append(copy)
                 adopt(copy, self.document)
+                if foreign and isinstance(copy.get_object(), DictionaryObject):
+                    copy.get_object()[NameObject("/Lang")] = TextStringObject(str(language))
         for key, value in pairs(number_tree(source["/ParentTree"].get_object())):
             self.numbers += [NumberObject(int(key) + offset), value.clone(self.writer, ignore_fields=["/P"])]
             self.next_key = max(self.next_key, int(key) + offset + 1)
