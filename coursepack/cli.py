@@ -66,6 +66,8 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="read and check every source; print every problem; write nothing")
     commands.add_parser("list", help="list each document (id, kind, title) and each packet with its documents")
     commands.add_parser("clean", help="remove the output folder")
+    starting = commands.add_parser("new", help="write a small starter course into a new folder, ready to build")
+    starting.add_argument("folder", type=Path, help="the new course's folder (it must not exist, or be empty)")
     build_options(commands.add_parser("watch", help="build, then rebuild what each saved change reaches, until Ctrl-C"))
     classset = commands.add_parser("classset", help="a named copy of a packet for every student on a class roster")
     classset.add_argument("--roster", type=Path, required=True, help="the roster: a CSV file in the course folder")
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     root = args.course
     out = args.out or root / "build"
-    if not root.is_dir():
+    if not root.is_dir() and args.command != "new":
         print(f"coursepack: error: the course folder {root} does not exist", file=sys.stderr)
         return 2
     try:
@@ -112,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace, root: Path, out: Path) -> int:
     """The command, its modules imported here: a build with nothing to do imports next to nothing."""
+    if args.command == "new":
+        from .starter import write_starter
+
+        written = write_starter(args.folder)
+        print(f"a starter course in {args.folder}: {', '.join(written)}")
+        print(f"build it with: python render.py --course {args.folder} build   (then edit it, and build again)")
+        return 0
     if args.command == "check":
         from .build import last_checked
 
