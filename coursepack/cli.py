@@ -266,7 +266,8 @@ def run_impose(args: argparse.Namespace, root: Path, out: Path) -> int:
 
 
 def print_list(plan: Plan) -> None:
-    from .templates import EDITION_NAMES
+    from .messages import english
+    from .templates import edition_label
 
     course = plan.course
     print(f"{course.title}\n\nDocuments:")
@@ -279,4 +280,4 @@ def print_list(plan: Plan) -> None:
         print(f"  {pack.id:<20} {pack.title}{'  (duplex)' if pack.duplex else ''}")
         for item in pack.items:
             print(f"      {item}")
-    print(f"\nEditions: {', '.join(EDITION_NAMES[e] for e in course.editions)}")
+    print(f"\nEditions: {', '.join(edition_label(english(), e) for e in course.editions)}")

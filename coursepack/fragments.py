@@ -1,11 +1,15 @@
-"""HTML pieces Markdown rendering shares: inline Markdown, placeholders for late HTML, document-unique ids."""
+"""What Markdown rendering shares: its records, inline Markdown, placeholders for late HTML, unique ids."""
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import markdown
+
+from .blocks import BlockKind
 
 
 def bank_placeholder(number: int) -> str:
@@ -44,3 +48,36 @@ def prefix_ids(html: str, prefix: str) -> str:
         return html
     html = re.sub(r'\bid="(?!' + re.escape(prefix) + r"--)", f'id="{prefix}--', html)
     return re.sub(r'\bhref="#(?!' + re.escape(prefix) + r"--)", f'href="#{prefix}--', html)
+
+
+@dataclass
+class Markup:
+    """A body rendered for one edition, with what the worksheet header and key need."""
+
+    html: str = ""
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    questions: int = 0
+    points: float = 0
+    key: list[tuple[int, str]] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)
+    banks: dict[str, list[str]] = field(default_factory=dict)  # word bank → the blanks of its part's questions
+    open_bank: str = ""  # the word bank of the part being read ("" outside one)
+    varies: set[str] = field(default_factory=set)  # "audience", "generated": why editions read differently
+    generated: set[str] = field(default_factory=set)  # the generated blocks the body shows
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a body is rendered: for which edition, as a worksheet or not, with which blocks."""
+
+    edition: str
+    worksheet: bool
+    graded: bool
+    seed: str
+    blocks: dict[str, str]
+    kinds: dict[str, BlockKind]
+    folder: str
+    documents: dict[str, str]
+    version: int = 0  # 0 prints questions and choices as written; later versions shuffle them
+    words: Mapping[str, str] | None = None  # the words questions print (Answer, Word bank …): English if None
+    depth: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -16,6 +17,8 @@ from .blocks import BlockKind
 from .errors import Problem, SourceErrors
 from .fonts import character_problems, svg_font_problems
 from .images import course_relative_images, image_problems
+from .messages import messages
+from .messages import problems as message_problems
 from .model import EDITIONS, BoundPdf, Course, Document, Packet
 from .record import styles_of
 from .sources import SourceProblem, read_all, read_bytes, read_toml
@@ -85,6 +88,7 @@ def load(root: Path) -> Plan:
         editions=(*EDITIONS, "large-print") if settings["large_print"] else EDITIONS,
     )
     problems += templates.check_templates(styles) + stylecheck.stylesheet_problems(root, styles)
+    problems += message_problems(root)
     try:
         sections, markup_problems = render_sections(course, templated=not problems)
     except templates.TemplateError as error:
@@ -271,8 +275,18 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
         folder = PurePosixPath(doc.path).parent
         worksheet, graded = doc.kind == "worksheet", not doc.meta.get("self_assessment")
         source = doc.source
+        words = messages(course.root, doc.meta.get("language") or course.language)
         read = functools.partial(
-            body_markup, source.body, source.body_line, worksheet, graded, doc.id, kinds, folder, links
+            body_markup,
+            source.body,
+            source.body_line,
+            worksheet,
+            graded,
+            doc.id,
+            kinds,
+            folder,
+            links,
+            tuple(words.items()),
         )
         shows_map = "cluster-map" in source.body.lower()
         results = None if shows_map else read(unmapped)
@@ -298,15 +312,17 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                     doc=doc,
                     body=replace(result, html=Markup(course_relative_images(result.html, folder))),
                     edition=edition,
-                    running_title=running_title(doc, edition),
+                    running_title=running_title(doc, edition, words),
+                    t=words,
                     version=versions.letter(version) if doc.versions > 1 else "",
                     keys=keys if doc.versions > 1 else [],
                     **kind_context(course, doc),
                 )
+    course_words = messages(course.root, course.language)
     for item in course.bound.values():
         for edition in course.editions:
             sections[(item.id, edition, 0)] = templates.render(
-                env, "bound.html", doc=item, edition=edition, running_title=item.title
+                env, "bound.html", doc=item, edition=edition, running_title=item.title, t=course_words
             )
     return sections, problems
 
@@ -321,9 +337,10 @@ def body_markup(
     kinds: tuple[tuple[str, BlockKind], ...],
     folder: PurePosixPath,
     documents: tuple[tuple[str, str], ...],
+    words: tuple[tuple[str, str], ...],
     editions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
     version: int = 0,
-) -> dict[str, markup.Markup]:
+) -> dict[str, fragments.Markup]:
     """A body in each edition (with its generated blocks), read once per process for the same inputs.
 
     Reading Markdown needs nothing but these arguments, so a warm process (watch) reads again only
@@ -340,12 +357,14 @@ def body_markup(
         folder=folder.as_posix(),
         documents=dict(documents),
         version=version,
+        words=dict(words),
     )
 
 
-def running_title(doc: Document, edition: str) -> str:
+def running_title(doc: Document, edition: str, words: Mapping[str, str]) -> str:
+    """A document's title in its page headers: a worksheet's key says so."""
     if edition == "teacher" and doc.kind == "worksheet" and not doc.meta.get("self_assessment"):
-        return f"{doc.title} · Answer key"
+        return f"{doc.title} · {words['answer_key']}"
     return doc.title
 
 

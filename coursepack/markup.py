@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import html as html_module
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import markdown
 from markdown.preprocessors import Preprocessor
@@ -13,7 +14,8 @@ from markdown.preprocessors import Preprocessor
 from . import blocks, links, versions
 from .blocks import DEFAULT_KINDS, BlockKind, leak_problems
 from .direction import mark_direction
-from .fragments import bank_placeholder, block_placeholder, inline, prefix_ids
+from .fragments import Markup, Options, bank_placeholder, block_placeholder, inline, prefix_ids
+from .messages import english
 from .questionhtml import QuestionRenderer, word_bank
 from .questions import BLANK, QuestionProblem, is_pinned, parse_question
 from .sanitise import MAX_HTML_DEPTH, attribute, html_depth, html_depth_line, sanitise
@@ -25,22 +27,6 @@ IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 GENERATED = ("cluster-map",)
 QUOTE_OR_LIST = re.compile(r"^((?:[ \t]*>)*)([ \t]*)(?:[-*+]|\d+[.)])?")
 EXTENSIONS = ["tables", "sane_lists", "smarty", "attr_list", "fenced_code", "footnotes", "def_list", "toc"]
-
-
-@dataclass
-class Markup:
-    """A body rendered for one edition, with what the worksheet header and key need."""
-
-    html: str = ""
-    problems: list[tuple[int, str]] = field(default_factory=list)
-    questions: int = 0
-    points: float = 0
-    key: list[tuple[int, str]] = field(default_factory=list)
-    images: list[tuple[str, str]] = field(default_factory=list)
-    banks: dict[str, list[str]] = field(default_factory=dict)  # word bank → the blanks of its part's questions
-    open_bank: str = ""  # the word bank of the part being read ("" outside one)
-    varies: set[str] = field(default_factory=set)  # "audience", "generated": why editions read differently
-    generated: set[str] = field(default_factory=set)  # the generated blocks the body shows
 
 
 @functools.cache
@@ -62,6 +48,7 @@ def render(
     folder: str = "",
     documents: dict[str, str] | None = None,
     version: int = 0,
+    words: Mapping[str, str] | None = None,
 ) -> Markup:
     """Render a Markdown body for an edition; problems carry source line numbers.
 
@@ -70,7 +57,7 @@ def render(
     worksheet's ``version`` above 0 (B, C, …) shuffles its questions and choices.
     """
     options = Options(
-        edition, worksheet, graded, seed, blocks or {}, kinds or DEFAULT_KINDS, folder, documents or {}, version
+        edition, worksheet, graded, seed, blocks or {}, kinds or DEFAULT_KINDS, folder, documents or {}, version, words
     )
     return finish(read(body, first_line, options), options)
 
@@ -87,6 +74,7 @@ def render_editions(
     folder: str = "",
     documents: dict[str, str] | None = None,
     version: int = 0,
+    words: Mapping[str, str] | None = None,
 ) -> dict[str, Markup]:
     """``render`` for several editions (each with its generated blocks), as if rendered one by one.
 
@@ -97,7 +85,7 @@ def render_editions(
     results = {}
     for edition, generated in editions.items():
         options = Options(
-            edition, worksheet, graded, seed, generated, kinds or DEFAULT_KINDS, folder, documents or {}, version
+            edition, worksheet, graded, seed, generated, kinds or DEFAULT_KINDS, folder, documents or {}, version, words
         )
         reading = next((r for e, r in readings.items() if r.serves(e, options)), None)
         readings[edition] = reading or read(body, first_line, options)
@@ -133,7 +121,7 @@ def read(body: str, first_line: int, options: Options, shared: Markup | None = N
     """
     result = Markup()
     totals = shared or result
-    renderer = QuestionRenderer(options.edition == "teacher", inline, options.seed, options.version)
+    renderer = QuestionRenderer(options.edition == "teacher", inline, options.seed, options.version, options.words)
     md = body_converter(options.depth)
     # Before fenced code (25) stashes code blocks, so line numbers stay true after them.
     md.preprocessors.register(BlockPreprocessor(md, totals, renderer, first_line, options), "coursepack", 28)
@@ -168,7 +156,9 @@ def finish(reading: Reading, options: Options) -> Markup:
     for name, generated in options.blocks.items():
         html = html.replace(block_placeholder(name), generated)
     for number, (seed_key, words) in enumerate(found.banks.items(), start=1):
-        html = html.replace(bank_placeholder(number), word_bank(words, seed_key))
+        html = html.replace(
+            bank_placeholder(number), word_bank(words, seed_key, (options.words or english())["word_bank"])
+        )
     if options.worksheet and found.questions == 0 and not problems:
         problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
     return replace(
@@ -181,22 +171,6 @@ def finish(reading: Reading, options: Options) -> Markup:
         varies=set(found.varies),
         generated=set(found.generated),
     )
-
-
-@dataclass(frozen=True)
-class Options:
-    """How a body is rendered: for which edition, as a worksheet or not, with which blocks."""
-
-    edition: str
-    worksheet: bool
-    graded: bool
-    seed: str
-    blocks: dict[str, str]
-    kinds: dict[str, BlockKind]
-    folder: str
-    documents: dict[str, str]
-    version: int = 0  # 0 prints questions and choices as written; later versions shuffle them
-    depth: int = 0
 
 
 class BlockPreprocessor(Preprocessor):

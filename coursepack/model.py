@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 EDITIONS = ("student", "teacher")
-KIND_LABELS = {
-    "lesson": "Reading",
-    "overview": "Reading",
-    "role": "Role sheet",
-    "worksheet": "Worksheet",
-    "handout": "Handout",
-    "pdf": "Handout",
+KIND_WORDS = {  # what each kind of document is called, as a key of the message catalogue (messages.py)
+    "lesson": "reading",
+    "overview": "reading",
+    "role": "role_sheet",
+    "worksheet": "worksheet",
+    "handout": "handout",
+    "pdf": "handout",
 }
 
 
@@ -55,8 +55,9 @@ class Document:
         return self.meta.get("title") or self.id
 
     @property
-    def label(self) -> str:
-        return KIND_LABELS[self.kind]
+    def word(self) -> str:
+        """What its kind is called: a key of the message catalogue ("role_sheet")."""
+        return KIND_WORDS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,9 @@ class BoundPdf:
     repaired: bool = False
 
     @property
-    def label(self) -> str:
-        return KIND_LABELS[self.kind]
+    def word(self) -> str:
+        """What its kind is called: a key of the message catalogue ("role_sheet")."""
+        return KIND_WORDS[self.kind]
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import advice, compose, links, pdfcheck, record, templates, versions
 from .loading import VERSIONED_EDITIONS, Plan, running_title
+from .messages import messages
 from .model import BoundPdf, Course
 from .targets import (
     UNTAGGED,
@@ -50,19 +52,22 @@ def targets(plan: Plan) -> Targets:
             item = course.item(item_id)
             document = course.documents.get(item_id)
             letter = versions.letter(version) if document and document.versions > 1 else ""
+            language = (item.meta.get("language") if document else None) or course.language
+            words = messages(course.root, language)
             html = templates.render(
                 env,
                 "document.html",
                 course=course,
                 edition=edition,
-                edition_name=edition_name(edition, letter),
+                edition_name=edition_name(edition, letter, words),
                 mode="single",
                 duplex=duplex,
                 title=item.title,
-                description=f"{item.label} · {course.title}",
-                language=(item.meta.get("language") if document else None) or course.language,
-                running=item.label,
+                description=f"{words[item.word]} · {course.title}",
+                language=language,
+                running=words[item.word],
                 sections=[plan.sections[(item_id, edition, version)]],
+                t=words,
             )
             parts[key] = PartTarget(
                 setup,
@@ -72,7 +77,7 @@ def targets(plan: Plan) -> Targets:
                 item.kind,
                 item.path,
                 compose.outward(links.keep_present(str(html), every_id)),
-                running_title(document, edition) if document else item.title,
+                running_title(document, edition, words) if document else item.title,
                 stamped=document is not None,
                 version=letter if version else "",
             )
@@ -88,21 +93,23 @@ def targets(plan: Plan) -> Targets:
         for doc in course.documents.values():
             for version in range(doc.versions if edition in VERSIONED_EDITIONS else 1):
                 letter = versions.letter(version) if doc.versions > 1 else ""
+                words = messages(course.root, doc.meta.get("language") or course.language)
                 running = Running(
                     course.title,
-                    doc.label,
+                    words[doc.word],
                     edition,
-                    edition_name(edition, letter),
+                    edition_name(edition, letter, words),
                     doc.meta.get("language") or course.language,
                     course.settings["duplex"],
                 )
                 target = part(doc.id, edition, course.settings["duplex"], version)
                 path = document_path(edition, doc.id, letter if version else "")
                 documents.append(DocumentTarget(path, doc.path, target, running, advice.worksheet_notes(doc)))
+        words = messages(course.root, course.language)  # a packet's cover, contents and page numbers
         for pack in course.packets:
             for version in range(pack.versions if edition in VERSIONED_EDITIONS else 1):
                 letter = versions.letter(version) if pack.versions > 1 else ""
-                name = edition_name(edition, letter)
+                name = edition_name(edition, letter, words)
                 packets.append(
                     PacketTarget(
                         packet_path(edition, pack.id, letter if version else ""),
@@ -114,7 +121,7 @@ def targets(plan: Plan) -> Targets:
                         ),
                         Running(course.title, pack.title, edition, name, course.language, pack.duplex, pack.right),
                         pack.title,
-                        tuple(entry(course, item) for item in pack.items),
+                        tuple(entry(course, item, words) for item in pack.items),
                         cover(course),
                         tuple(bound(course.bound[item]) for item in pack.items if item in course.bound),
                         tuple(
@@ -128,16 +135,16 @@ def targets(plan: Plan) -> Targets:
     return Targets(setup, tuple(parts.values()), tuple(documents), tuple(packets))
 
 
-def edition_name(edition: str, version: str) -> str:
+def edition_name(edition: str, version: str, words: Mapping[str, str]) -> str:
     """What a page's footer and a cover call the edition: "Student edition", "Student edition · Version B"."""
-    name = templates.EDITION_NAMES[edition]
-    return f"{name} · Version {version}" if version else name
+    name = templates.edition_label(words, edition)
+    return f"{name} · {words['version']} {version}" if version else name
 
 
-def entry(course: Course, item_id: str) -> Entry:
+def entry(course: Course, item_id: str, words: Mapping[str, str]) -> Entry:
     """A packet item's line in the contents."""
     item = course.item(item_id)
-    return Entry(item_id, item.title, item.label, item.kind)
+    return Entry(item_id, item.title, words[item.word], item.kind)
 
 
 def cover(course: Course) -> tuple[tuple[str, str], ...]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from html import escape
 
 from . import versions
+from .messages import english
 from .questions import BLANK, LETTERS, Question
 
 
@@ -22,11 +23,19 @@ def shuffled(items: list[str], seed: str) -> list[str]:
 class QuestionRenderer:
     """Renders parsed questions to HTML for one edition; ``inline`` renders Markdown inline."""
 
-    def __init__(self, teacher: bool, inline: Callable[[str], str], seed: str, version: int = 0):
+    def __init__(
+        self,
+        teacher: bool,
+        inline: Callable[[str], str],
+        seed: str,
+        version: int = 0,
+        words: Mapping[str, str] | None = None,
+    ):
         self.teacher = teacher
         self.inline = inline
         self.seed = seed
         self.version = version
+        self.words = words or english()
 
     def arranged(self, q: Question) -> Question:
         """The question as this version prints it: choices and matching items in the version's order."""
@@ -47,11 +56,11 @@ class QuestionRenderer:
     def render(self, q: Question, number_: int) -> str:
         points = ""
         if q.points is not None:
-            points = f'<span class="q-points">{q.points:g} pt{"s" if q.points != 1 else ""}</span>'
+            points = f'<span class="q-points">{q.points:g} {self.words["point" if q.points == 1 else "points"]}</span>'
         prompt = self.blanks(q.prompt) if q.kind == "blank" else self.inline(q.prompt)
         body = getattr(self, f"render_{q.kind}")(q)
         notes = "".join(
-            f'<p class="q-note"><span class="tag">Teacher note</span> {self.inline(n)}</p>'
+            f'<p class="q-note"><span class="tag">{self.words["teacher_note"]}</span> {self.inline(n)}</p>'
             for n in q.notes
             if self.teacher
         )
@@ -81,7 +90,7 @@ class QuestionRenderer:
         for index, (label, correct) in enumerate(q.choices):
             mark = self.teacher and correct
             cls = "choice correct" if mark else "choice"
-            tag = '<span class="tag">Answer</span>' if mark else ""
+            tag = f'<span class="tag">{self.words["answer"]}</span>' if mark else ""
             items.append(
                 f'<li class="{cls}"><span class="box box-{q.kind}"></span>'
                 f'<span class="letter">{LETTERS[index]}</span> {self.inline(label)}{tag}</li>'
@@ -97,8 +106,8 @@ class QuestionRenderer:
                 q.prompt,
                 kind="single",
                 choices=[
-                    ("True", q.answer == "true"),
-                    ("False", q.answer == "false"),
+                    (self.words["true"], q.answer == "true"),
+                    (self.words["false"], q.answer == "false"),
                 ],
             )
         ).replace('class="choices"', 'class="choices inline"')
@@ -141,14 +150,15 @@ class QuestionRenderer:
 
     def sample(self, q: Question) -> str:
         text = "<br>".join(self.inline(line) for line in q.model)
-        return f'<div class="sample"><span class="tag">Sample answer</span> <span class="answer">{text}</span></div>'
+        tag = f'<span class="tag">{self.words["sample_answer"]}</span>'
+        return f'<div class="sample">{tag} <span class="answer">{text}</span></div>'
 
     def key(self, q: Question) -> str:
         """The compact answer-key entry of a question, as plain text."""
         if q.kind in ("single", "multiple"):
             return ", ".join(LETTERS[i] for i, (_, ok) in enumerate(q.choices) if ok)
         if q.kind == "truefalse":
-            return q.answer.capitalize()
+            return self.words[q.answer]
         if q.kind in ("blank", "table"):
             return "; ".join(q.blanks)
         if q.kind == "matching":
@@ -157,7 +167,7 @@ class QuestionRenderer:
         if q.kind == "ordering":
             steps = self.in_order(q.steps, q.ordinal)
             return ", ".join(str(q.steps.index(step) + 1) for step in steps)
-        return " ".join(q.model) or "Answers will vary."
+        return " ".join(q.model) or self.words["answers_will_vary"]
 
     def render_table(self, q: Question) -> str:
         head = "".join(f"<th>{self.inline(cell)}</th>" for cell in q.table[0])
@@ -175,10 +185,10 @@ class QuestionRenderer:
         return f'<table class="complete"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def word_bank(words: list[str], seed: str) -> str:
+def word_bank(words: list[str], seed: str, label: str) -> str:
     """A boxed list of a part's blank answers, each once, in a fixed non-alphabetical order."""
     unique = list(dict.fromkeys(w for w in words if w))
     if not unique:
         return ""
     items = "".join(f"<li>{escape(w)}</li>" for w in shuffled(unique, seed))
-    return f'<div class="word-bank"><span class="tag">Word bank</span><ul>{items}</ul></div>'
+    return f'<div class="word-bank"><span class="tag">{escape(label)}</span><ul>{items}</ul></div>'

@@ -9,7 +9,7 @@ page's would; it is drawn as an artifact.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .targets import Running
@@ -20,7 +20,6 @@ STAMP_CSS = """
 .stamp + .stamp { break-before: page; }
 @page { @top-center { content: string(blank); vertical-align: bottom; padding-bottom: 6pt; } }
 """
-BLANK_TEXT = "This page is intentionally left blank"
 
 
 @dataclass(frozen=True)
@@ -31,14 +30,14 @@ class StampPage:
     blank: bool = False
 
 
-def stamp_html(running: Running, pages: Sequence[StampPage]) -> str:
-    """An HTML document with one empty page per body page, whose margin boxes make the stamp."""
+def stamp_html(running: Running, pages: Sequence[StampPage], words: Mapping[str, str]) -> str:
+    """An HTML document with one empty page per body page, whose margin boxes make the stamp (in ``words``)."""
     course = html.escape(running.course)
     classes = f"stamp-layer edition-{running.edition}{' duplex' if running.duplex and running.right else ''}"
     rows = []
     for page in pages:
         title = "" if page.blank else html.escape(page.running)
-        blank = html.escape(BLANK_TEXT) if page.blank else ""
+        blank = html.escape(words["blank_page"]) if page.blank else ""
         rows.append(
             f'<div class="stamp" data-course="{"" if page.blank else course}" '
             f'data-running="{title}" data-blank="{blank}"></div>'
@@ -47,5 +46,6 @@ def stamp_html(running: Running, pages: Sequence[StampPage]) -> str:
         f'<!doctype html><html lang="{html.escape(running.language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(running.packet)}</title></head>"
         f'<body class="{classes}" data-course="{course}" data-packet="{html.escape(running.packet)}" '
-        f'data-edition="{html.escape(running.edition_name)}">{"".join(rows)}</body></html>'
+        f'data-edition="{html.escape(running.edition_name)}" data-page-word="{html.escape(words["page"])}" '
+        f'data-of-word="{html.escape(words["of"])}">{"".join(rows)}</body></html>'
     )

@@ -6,6 +6,7 @@ import functools
 import os
 import re
 import textwrap
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -18,9 +19,10 @@ from markupsafe import Markup
 from .errors import Problem, SourceErrors
 from .fonts import SVG_FONT_FAMILY
 from .fragments import inline
+from .messages import english
 from .sanitise import sanitise
 
-EDITION_NAMES = {"student": "Student edition", "teacher": "Teacher edition", "large-print": "Large-print edition"}
+EDITION_WORDS = {"student": "student_edition", "teacher": "teacher_edition", "large-print": "large_print_edition"}
 REQUIRED = ("document.html", "front.html", "bound.html", "handout.html")
 OURS = Path(__file__).resolve().parent
 
@@ -49,6 +51,11 @@ def environment(styles: Path) -> jinja2.Environment:
     return env
 
 
+def edition_label(words: Mapping[str, str], edition: str) -> str:
+    """What an edition is called in ``words``: "Student edition", "Edición del estudiante"."""
+    return words[EDITION_WORDS[edition]] if edition in EDITION_WORDS else ""
+
+
 def inline_text(text: str) -> Markup:
     """A front-matter line with inline Markdown (`code`, *emphasis*), sanitised; links print as text."""
     return Markup(re.sub(r"</?a\b[^>]*>", "", sanitise(inline(str(text)))))
@@ -61,7 +68,8 @@ def render(env: jinja2.Environment, name: str | list[str], **context: Any) -> Ma
     """
     names = [name] if isinstance(name, str) else name
     try:
-        context.setdefault("edition_name", EDITION_NAMES.get(context.get("edition"), ""))
+        context.setdefault("t", english())  # the words it prints: English unless the caller gives a language's
+        context.setdefault("edition_name", edition_label(context["t"], context.get("edition", "")))
         html = env.select_template(names).render(**context, created=source_date())
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError([syntax_problem(env, error)]) from None

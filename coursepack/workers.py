@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from . import compose, packet, templates
+from .messages import messages
 from .report import plural
 from .stamp import STAMP_CSS, StampPage, stamp_html
 from .targets import DocumentTarget, Output, PacketTarget, Part, PartTarget, Running, Setup
@@ -56,7 +57,7 @@ def stamp(setup: Setup, running: Running, pages: list[StampPage], name: str) -> 
     """Lay out and write the running headers and footers of a PDF's body pages."""
     setter = typesetter(setup, "stamp")
     with collect_warnings():
-        document = setter.layout(stamp_html(running, pages))
+        document = setter.layout(stamp_html(running, pages, messages(Path(setup.root), running.language)))
         return setter.write(document, identifier(name, "stamp"))
 
 
@@ -123,6 +124,7 @@ def front_html(env: Environment, target: PacketTarget, first: dict[int, int], pa
         "edition": target.running.edition,
         "edition_name": target.running.edition_name,
         "language": target.running.language,
+        "t": messages(Path(target.setup.root), target.running.language),
         "entries": [
             {"id": e.id, "title": e.title, "label": e.label, "kind": e.kind, "page": first.get(index, "")}
             for index, e in enumerate(target.entries)
@@ -139,7 +141,7 @@ def front_html(env: Environment, target: PacketTarget, first: dict[int, int], pa
             description="",
             running="",
             sections=sections,
-            **{k: context[k] for k in ("course", "edition", "edition_name", "language")},
+            **{k: context[k] for k in ("course", "edition", "edition_name", "language", "t")},
         )
     )
 
