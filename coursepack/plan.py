@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import advice, compose, links, pdfcheck, record, templates, versions
 from .loading import VERSIONED_EDITIONS, Plan, running_title
@@ -21,6 +21,8 @@ from .targets import (
     document_path,
     packet_path,
 )
+
+MINUTES = (("teaching", "min_teaching"), ("exercises", "min_exercises"))  # a Carpentries episode's times
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def targets(plan: Plan) -> Targets:
                         ),
                         Running(course.title, pack.title, edition, name, course.language, pack.duplex, pack.right),
                         pack.title,
-                        tuple(entry(course, item, words) for item in pack.items),
+                        contents(course, pack.items, words),
                         cover(course),
                         tuple(bound(course.bound[item]) for item in pack.items if item in course.bound),
                         tuple(
@@ -141,10 +143,25 @@ def edition_name(edition: str, version: str, words: Mapping[str, str]) -> str:
     return f"{name} · {words['version']} {version}" if version else name
 
 
-def entry(course: Course, item_id: str, words: Mapping[str, str]) -> Entry:
-    """A packet item's line in the contents."""
+def contents(course: Course, items: tuple[str, ...], words: Mapping[str, str]) -> tuple[Entry, ...]:
+    """A packet's contents: a line per item; a reading followed by other documents heads them as a group."""
+    readings = [course.item(item).kind in ("lesson", "overview") for item in items]
+    entries, group = [], False
+    for index, (item, reading) in enumerate(zip(items, readings, strict=True)):
+        heads = reading and index + 1 < len(items) and not readings[index + 1]
+        entries.append(replace(entry(course, item, words, heads), inside=group and not reading))
+        group = heads or (group and not reading)
+    return tuple(entries)
+
+
+def entry(course: Course, item_id: str, words: Mapping[str, str], heads: bool) -> Entry:
+    """A packet item's line in the contents (with a reading's time, when it says)."""
     item = course.item(item_id)
-    return Entry(item_id, item.title, words[item.word], item.kind)
+    if item.kind not in ("lesson", "overview"):
+        return Entry(item_id, item.title, words[item.word], item.kind)
+    meta = item.meta
+    minutes = [f"{meta[key]} {words[word]}" for key, word in MINUTES if meta.get(key) is not None]
+    return Entry(item_id, item.title, words[item.word], item.kind, meta.get("duration") or ", ".join(minutes), heads)
 
 
 def cover(course: Course) -> tuple[tuple[str, str], ...]:

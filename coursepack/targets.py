@@ -86,6 +86,9 @@ class Entry:
     title: str
     label: str
     kind: str
+    time: str = ""  # how long it takes, for a lesson that says ("Two 50-minute class periods")
+    heads: bool = False  # a lesson or overview: the documents after it, to the next one, are its own
+    inside: bool = False  # one of those documents
 
 
 @dataclass(frozen=True)

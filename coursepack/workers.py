@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from jinja2 import Environment
@@ -125,10 +126,7 @@ def front_html(env: Environment, target: PacketTarget, first: dict[int, int], pa
         "edition_name": target.running.edition_name,
         "language": target.running.language,
         "t": messages(Path(target.setup.root), target.running.language),
-        "entries": [
-            {"id": e.id, "title": e.title, "label": e.label, "kind": e.kind, "page": first.get(index, "")}
-            for index, e in enumerate(target.entries)
-        ],
+        "entries": [asdict(e) | {"page": first.get(index, "")} for index, e in enumerate(target.entries)],
     }
     sections = [templates.render(env, "front.html", pad=pad, **context)]
     return str(

@@ -233,3 +233,12 @@ def test_packets_match_the_golden_summary(bundled):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     assert summary == json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+def test_contents_are_grouped_by_lesson_with_the_time_each_takes(bundled):
+    contents = squash(pages_text(bundled / "student/unit-1.pdf")[1])
+    lessons = [d for d in READINGS if d.kind == "lesson" and d.id in COURSE.packets[0].items]
+    assert lessons and all(f"{plain(d.title)}" in plain(contents) for d in lessons)
+    for lesson in lessons:
+        after = plain(contents).split(plain(lesson.title), 1)[1]
+        assert re.match(r"[ .]*Reading \d+ " + re.escape(lesson.meta["duration"]), after), lesson.id
