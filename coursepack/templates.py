@@ -144,40 +144,44 @@ def source_date() -> str:
     return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]], large: bool = False) -> str:
-    """An SVG map, pathways → roles, with a text alternative built from the same data.
+def cluster_map(
+    title: str, pathways: dict[str, str], roles: dict[str, list[str]], large: bool = False, caption: str = ""
+) -> str:
+    """An SVG map, pathways → roles, every box joined to the title, with a text alternative from the same data.
 
-    ``large`` draws two columns of bigger text for the large-print edition.
+    ``large`` draws two columns of bigger text for the large-print edition. Text is sized so that, drawn
+    across the page, it prints at 9.5 pt or more (18 pt or more in large print).
     """
     columns, box_width, gap = (2, 214, 19) if large else (3, 214, 19)
-    size = 15.5 if large else 11.5
+    size = 16.5 if large else 13.5
     line_height = size * 1.3
     names = list(pathways)
     rows = [names[i : i + columns] for i in range(0, len(names), columns)]
-    wrapped = {pid: textwrap.wrap(pathways[pid], 22 if large else 30) for pid in names}
-    role_lines = {pid: [textwrap.wrap(role, 23 if large else 31) for role in roles.get(pid, [])] for pid in names}
-    parts = []
-    top = 78
+    wrapped = {pid: textwrap.wrap(pathways[pid], 20 if large else 26) for pid in names}
+    role_lines = {pid: [textwrap.wrap(role, 21 if large else 27) for role in roles.get(pid, [])] for pid in names}
     width = columns * box_width + (columns - 1) * gap
-    parts.append(
-        f'<rect x="{width / 2 - 170}" y="4" width="340" height="40" rx="6" fill="#1a1a1a"/>'
-        f'<text x="{width / 2}" y="30" text-anchor="middle" font-size="{14 if large else 15}" font-weight="900" '
+    trunk = box_width + gap / 2 if columns > 1 else width / 2  # down the gap between the first two columns
+    banner = min(width, len(title) * size * 0.55 + 40)
+    parts = [
+        f'<rect x="{width / 2 - banner / 2}" y="4" width="{banner}" height="40" rx="6" fill="#1a1a1a"/>'
+        f'<text x="{width / 2}" y="30" text-anchor="middle" font-size="{size + 1.5}" font-weight="900" '
         f'fill="#ffffff">{escape(title)}</text>'
-    )
-    for number, row in enumerate(rows):
+    ]
+    top, bus = 78, 0.0
+    for row in rows:
         height = max(len(wrapped[p]) * line_height + sum(map(len, role_lines[p])) * line_height + 26 for p in row)
+        bus = top - 16
+        centres = [column * (box_width + gap) + box_width / 2 for column in range(len(row))]
+        line = f"M{min(centres[0], trunk)} {bus} H{max(centres[-1], trunk)}"  # the row's bus, from the trunk
+        parts.append(f'<path d="{line}" stroke="#4a4a4a" stroke-width="1.2"/>')
         for column, pid in enumerate(row):
-            x = column * box_width + column * gap
-            centre = x + box_width / 2
-            if number == 0:  # the first row hangs from the title; later rows stand below it
-                parts.append(
-                    f'<path d="M{width / 2} 44 L{centre} {top}" stroke="#7a7a7a" stroke-width="1.2" fill="none"/>'
-                )
+            x = column * (box_width + gap)
+            parts.append(f'<path d="M{centres[column]} {bus} V{top}" stroke="#4a4a4a" stroke-width="1.2"/>')
             parts.append(
                 f'<rect x="{x}" y="{top}" width="{box_width}" height="{height}" rx="4" '
                 f'fill="#eef2f6" stroke="#1a1a1a" stroke-width="1.2"/>'
             )
-            y = top + 17
+            y = top + size + 5
             for line in wrapped[pid]:
                 parts.append(
                     f'<text x="{x + 10}" y="{y}" font-size="{size}" font-weight="700" '
@@ -185,24 +189,23 @@ def cluster_map(title: str, pathways: dict[str, str], roles: dict[str, list[str]
                 )
                 y += line_height
             parts.append(f'<path d="M{x + 10} {y - 8} H{x + box_width - 10}" stroke="#7a7a7a" stroke-width="0.8"/>')
-            y += 6
+            y += size * 0.55  # clear of the rule above the roles
             for lines in role_lines[pid]:
                 for index, line in enumerate(lines):
                     bullet = "• " if index == 0 else ""
                     indent = 10 if index == 0 else 20
-                    parts.append(
-                        f'<text x="{x + indent}" y="{y}" font-size="{size - 0.5}" fill="#1a1a1a">'
-                        f"{bullet}{escape(line)}</text>"
-                    )
+                    text = f"{bullet}{escape(line)}"
+                    parts.append(f'<text x="{x + indent}" y="{y}" font-size="{size}" fill="#1a1a1a">{text}</text>')
                     y += line_height
-        top += height + 22
+        top += height + 34
+    parts.insert(1, f'<path d="M{trunk} 44 V{bus}" stroke="#4a4a4a" stroke-width="1.2"/>')  # title to every row
     description = "; ".join(
         f"{pathways[pid]}: {', '.join(roles.get(pid, [])) or 'no role sheets yet'}" for pid in names
     )
     alt = f"Map of the {title}. Pathways and their roles — {description}."
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {top}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {top - 12}" role="img" '
         f'aria-label="{escape(alt)}" font-family="{SVG_FONT_FAMILY}"><title>{escape(alt)}</title>{"".join(parts)}</svg>'
     )
-    caption = "The cluster map: each box is a pathway, listing the role sheets in this course."
-    return f'<figure class="cluster-map">{svg}<figcaption>{caption}</figcaption></figure>'
+    caption = caption or "The cluster map: each box is a pathway, listing the role sheets in this course."
+    return f'<figure class="cluster-map">{svg}<figcaption>{escape(caption)}</figcaption></figure>'

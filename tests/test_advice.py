@@ -77,3 +77,21 @@ def test_large_print_matching_keeps_items_beside_their_answers(bundled):
     item = next((x, y) for text, x, y in runs if text.startswith("1. Production"))
     letter = next((x, y) for text, x, y in runs if text == "A.")
     assert abs(item[1] - letter[1]) < 2 and letter[0] > item[0] + 100  # the same line, a column to the right
+
+
+def test_the_career_map_joins_every_box_to_its_title_and_prints_legibly():
+    from coursepack.templates import cluster_map
+
+    pathways = {f"p{i}": f"Pathway number {i}" for i in range(7)}
+    roles = {f"p{i}": [f"Role {i}a", f"Role {i}b"] for i in range(7)}
+    for large, smallest in ((False, 9.5), (True, 18)):
+        svg = cluster_map("Manufacturing", pathways, roles, large)
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+        scale = 493 / width  # drawn across a Letter page's text width (6.85 in)
+        sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+        assert min(sizes) * scale >= smallest, (large, min(sizes) * scale)
+        tops = {float(y) for y in re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="214"', svg)}
+        drops = {float(y) for y in re.findall(r'<path d="M[\d.]+ [\d.]+ V([\d.]+)"', svg)}
+        assert len(re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="214"', svg)) == 7 and tops <= drops
+        trunk = re.search(r'<path d="M[\d.]+ 44 V([\d.]+)"', svg)  # from the title down to the last row's bus
+        assert trunk and float(trunk.group(1)) == max(tops) - 16
