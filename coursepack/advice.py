@@ -6,6 +6,7 @@ true/false answers lean, and blank lines typed as underscores whose lengths diff
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
@@ -21,6 +22,7 @@ def worksheet_notes(doc: Document) -> list[str]:
     if doc.kind != "worksheet" or doc.meta.get("self_assessment"):
         return []
     positions: list[int] = []
+    offered: list[int] = []  # how many choices each multiple-choice question has
     truths: list[str] = []
     lengths: set[int] = set()
     for block in question_blocks(doc.source.body, doc.source.body_line):
@@ -30,13 +32,14 @@ def worksheet_notes(doc: Document) -> list[str]:
             continue  # its problem is reported by the build
         if question.kind == "single":
             positions.append(next(index for index, (_, right) in enumerate(question.choices) if right))
+            offered.append(len(question.choices))
         elif question.kind == "truefalse":
             truths.append(question.answer)
         lengths |= {len(run) for run in UNDERSCORES.findall(question.prompt)}
     notes = []
     if len(positions) >= FEWEST:
         place, count = Counter(positions).most_common(1)[0]
-        if count * 2 > len(positions):
+        if unlikely(count, len(positions), len(offered) / sum(offered)):
             notes.append(
                 f"{count} of {len(positions)} multiple-choice answers are {LETTERS[place]}: "
                 "a student who notices can guess; move some right answers to other letters"
@@ -49,6 +52,13 @@ def worksheet_notes(doc: Document) -> list[str]:
             "write the answer in [[ ]] (coursepack prints every blank the same length)"
         )
     return [f"{doc.path}: note: {note}" for note in notes]
+
+
+def unlikely(count: int, questions: int, chance: float) -> bool:
+    """Whether one letter holding ``count`` of the right answers is unlikely by chance (under 5%, any letter)."""
+    miss = 1 - chance
+    tail = sum(math.comb(questions, k) * chance**k * miss ** (questions - k) for k in range(count, questions + 1))
+    return count * 2 > questions and tail / chance < 0.05
 
 
 def question_blocks(body: str, first_line: int) -> list[list[tuple[int, str]]]:

@@ -235,7 +235,7 @@ class Structure:
                 copy = grandchild.clone(self.writer, ignore_fields=["/P"])
                 document_kids.append(copy)
                 adopt(copy, self.document)
-                if foreign and isinstance(copy.get_object(), DictionaryObject):
+                if foreign and isinstance(copy.get_object(), DictionaryObject) and "/Lang" not in copy.get_object():
                     copy.get_object()[NameObject("/Lang")] = TextStringObject(str(language))
         for key, value in pairs(number_tree(source["/ParentTree"].get_object())):
             self.numbers += [NumberObject(int(key) + offset), value.clone(self.writer, ignore_fields=["/P"])]

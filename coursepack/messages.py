@@ -13,12 +13,12 @@ import tomllib
 from pathlib import Path
 
 from .errors import Problem
-from .record import BUNDLED_STYLES
+from .record import BUNDLED_STYLES, WORDS
 from .schema import unknown_field
 from .sources import SourceProblem, read_toml
 
 BUNDLED = BUNDLED_STYLES / "messages"
-FOLDER = "styles/messages"
+FOLDER = WORDS
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
@@ -36,13 +36,19 @@ def names(language: str) -> list[str]:
     return ["-".join(parts[: count + 1]) for count in range(len(parts))]
 
 
-@functools.lru_cache(maxsize=64)
 def messages(root: Path, language: str) -> dict[str, str]:
     """The words for documents in ``language`` (a course's own files over the bundled ones, over English).
 
     The result is shared: it is not to be changed. A course's file that cannot be read is left out
-    here (``problems`` reports it).
+    here (``problems`` reports it). A course's file edited while ``watch`` runs is read again.
     """
+    own = [root / FOLDER / f"{name}.toml" for name in names(language)]
+    return words_of(root, language, tuple(path.stat().st_mtime_ns if path.is_file() else 0 for path in own))
+
+
+@functools.lru_cache(maxsize=64)
+def words_of(root: Path, language: str, versions: tuple[int, ...]) -> dict[str, str]:
+    """``messages``, read once for each version of the course's files (``versions``: their times)."""
     words = dict(english())
     for name in names(language):
         bundled = BUNDLED / f"{name.lower()}.toml"

@@ -59,6 +59,13 @@ class Document:
         """What its kind is called: a key of the message catalogue ("role_sheet")."""
         return KIND_WORDS[self.kind]
 
+    @property
+    def label(self) -> str:
+        """What its kind is called in English (for a course's own templates written before the catalogue)."""
+        from .messages import english
+
+        return english()[self.word]
+
 
 @dataclass(frozen=True)
 class Tally:
@@ -96,6 +103,13 @@ class BoundPdf:
     def word(self) -> str:
         """What its kind is called: a key of the message catalogue ("role_sheet")."""
         return KIND_WORDS[self.kind]
+
+    @property
+    def label(self) -> str:
+        """What its kind is called in English (for a course's own templates written before the catalogue)."""
+        from .messages import english
+
+        return english()[self.word]
 
 
 @dataclass(frozen=True)

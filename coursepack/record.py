@@ -23,6 +23,7 @@ PACKAGE = Path(__file__).resolve().parent
 # The bundled styles: coursepack/styles/ in an installed wheel (see pyproject.toml), styles/ in a checkout.
 BUNDLED_STYLES = PACKAGE / "styles" if (PACKAGE / "styles").is_dir() else PACKAGE.parent / "styles"
 SOURCE_FOLDERS = ("lessons", "handouts")
+WORDS = "styles/messages"  # a course's own words (messages.py), read even when its styles are the bundled ones
 IMAGE = re.compile(r'<img[^>]*\ssrc="([^"]+)"')
 
 
@@ -68,7 +69,7 @@ def part_key(target: PartTarget, code: str) -> str:
 def output_key(target: DocumentTarget | PacketTarget, parts: dict[str, str]) -> str:
     """Everything a document's or packet's PDF is made from: its parts' keys and what it prints itself."""
     if isinstance(target, DocumentTarget):
-        return digest(target.path, repr(target.running), target.part.running, parts[target.part.path])
+        return digest(target.path, repr((target.running, target.notes)), target.part.running, parts[target.part.path])
     return digest(
         target.path,
         repr((target.running, target.title, target.entries, target.front, target.notes)),
@@ -106,7 +107,7 @@ def bound_digest(item: Bound) -> str:
 def read_files(root: Path, styles: Path, parts: Iterable[PartTarget]) -> list[Path]:
     """Every file a build reads: settings, sources, styles, images and coursepack's code."""
     files = [root / "course.toml", *PACKAGE.glob("*.py")]
-    for folder in (*(root / name for name in SOURCE_FOLDERS), styles):
+    for folder in (*(root / name for name in SOURCE_FOLDERS), styles, root / WORDS):
         files += [path for path in folder.rglob("*") if path.is_file()]
     for target in parts:
         files += images(target)
@@ -116,7 +117,7 @@ def read_files(root: Path, styles: Path, parts: Iterable[PartTarget]) -> list[Pa
 def listed_folders(root: Path, styles: Path) -> list[Path]:
     """Every folder whose listing a build depends on: a file added or removed there changes the course."""
     folders = [root]
-    for folder in (*(root / name for name in SOURCE_FOLDERS), styles):
+    for folder in (*(root / name for name in SOURCE_FOLDERS), styles, root / WORDS):
         if folder.is_dir():
             folders += [folder, *(path for path in folder.rglob("*") if path.is_dir())]
     return sorted(set(folders))

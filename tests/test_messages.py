@@ -70,6 +70,10 @@ def test_a_course_changes_a_word_or_is_told_what_it_mistyped(course, capsys):
     assert main(["--course", str(root), "build", "--jobs", "1"]) == 0
     capsys.readouterr()
     assert "Points" in squash(" ".join(pages_text(root / "build/student/documents/q.pdf")))
+    (root / "styles/messages/en.toml").write_text('score = "Marks"\n', encoding="utf-8")  # seen by the next build
+    assert main(["--course", str(root), "build", "--jobs", "1"]) == 0
+    capsys.readouterr()
+    assert "Marks" in squash(" ".join(pages_text(root / "build/student/documents/q.pdf")))
     (root / "styles/messages/en.toml").write_text('scor = "Points"\nname = 3\n', encoding="utf-8")
     with pytest.raises(SourceErrors) as caught:
         load(root)
