@@ -91,6 +91,7 @@ def targets(plan: Plan) -> Targets:
         return version % document.versions if document else 0
 
     documents, packets = [], []
+    notes = {doc.id: tuple(advice.worksheet_notes(doc)) for doc in course.documents.values()}  # once each
     for edition in course.editions:
         for doc in course.documents.values():
             for version in range(doc.versions if edition in VERSIONED_EDITIONS else 1):
@@ -106,7 +107,7 @@ def targets(plan: Plan) -> Targets:
                 )
                 target = part(doc.id, edition, course.settings["duplex"], version)
                 path = document_path(edition, doc.id, letter if version else "")
-                documents.append(DocumentTarget(path, doc.path, target, running, advice.worksheet_notes(doc)))
+                documents.append(DocumentTarget(path, doc.path, target, running, notes[doc.id]))
         words = messages(course.root, course.language)  # a packet's cover, contents and page numbers
         for pack in course.packets:
             for version in range(pack.versions if edition in VERSIONED_EDITIONS else 1):
