@@ -260,8 +260,8 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     for role in roles:
         by_pathway.setdefault(role.meta["pathway"], []).append(role.title)
     pathways = course.pathways or {p: p for p in by_pathway}
-    caption = messages(course.root, course.language)["cluster_map_caption"]
-    maps = {large: templates.cluster_map(course.title, pathways, by_pathway, large, caption) for large in (False, True)}
+    words = messages(course.root, course.language)
+    maps = {large: templates.cluster_map(course.title, pathways, by_pathway, large, words) for large in (False, True)}
     sections, problems = {}, []
     documents = {doc.path: doc.id for doc in course.documents.values()} | {p: p for p in course.bound}
     editions = tuple((edition, (("cluster-map", maps[edition == "large-print"]),)) for edition in course.editions)

@@ -145,7 +145,7 @@ def source_date() -> str:
 
 
 def cluster_map(
-    title: str, pathways: dict[str, str], roles: dict[str, list[str]], large: bool = False, caption: str = ""
+    title: str, pathways: dict[str, str], roles: dict[str, list[str]], large: bool = False, words: Mapping | None = None
 ) -> str:
     """An SVG map, pathways → roles, every box joined to the title, with a text alternative from the same data.
 
@@ -199,13 +199,11 @@ def cluster_map(
                     y += line_height
         top += height + 34
     parts.insert(1, f'<path d="M{trunk} 44 V{bus}" stroke="#4a4a4a" stroke-width="1.2"/>')  # title to every row
-    description = "; ".join(
-        f"{pathways[pid]}: {', '.join(roles.get(pid, [])) or 'no role sheets yet'}" for pid in names
-    )
-    alt = f"Map of the {title}. Pathways and their roles — {description}."
+    words = words or english()
+    described = "; ".join(f"{pathways[pid]}: {', '.join(roles.get(pid, [])) or words['no_roles']}" for pid in names)
+    alt = f"{title}. {words['map_pathways']}: {described}."
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {top - 12}" role="img" '
         f'aria-label="{escape(alt)}" font-family="{SVG_FONT_FAMILY}"><title>{escape(alt)}</title>{"".join(parts)}</svg>'
     )
-    caption = caption or "The cluster map: each box is a pathway, listing the role sheets in this course."
-    return f'<figure class="cluster-map">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
+    return f'<figure class="cluster-map">{svg}<figcaption>{escape(words["cluster_map_caption"])}</figcaption></figure>'
