@@ -17,6 +17,24 @@ KIND_WORDS = {  # what each kind of document is called, as a key of the message 
 }
 
 
+class Kinded:
+    """A packet item by its kind: what that kind is called."""
+
+    kind: str
+
+    @property
+    def word(self) -> str:
+        """What its kind is called: a key of the message catalogue ("role_sheet")."""
+        return KIND_WORDS[self.kind]
+
+    @property
+    def label(self) -> str:
+        """What its kind is called in English (for a course's own templates written before the catalogue)."""
+        from .messages import english
+
+        return english()[self.word]
+
+
 @dataclass(frozen=True)
 class Source:
     """A Markdown source split into front matter and body, with line numbers."""
@@ -37,7 +55,7 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Document:
+class Document(Kinded):
     """A validated document: its kind, id, typed front matter and Markdown body."""
 
     id: str
@@ -54,18 +72,6 @@ class Document:
     def title(self) -> str:
         return self.meta.get("title") or self.id
 
-    @property
-    def word(self) -> str:
-        """What its kind is called: a key of the message catalogue ("role_sheet")."""
-        return KIND_WORDS[self.kind]
-
-    @property
-    def label(self) -> str:
-        """What its kind is called in English (for a course's own templates written before the catalogue)."""
-        from .messages import english
-
-        return english()[self.word]
-
 
 @dataclass(frozen=True)
 class Tally:
@@ -80,7 +86,7 @@ class Tally:
 
 
 @dataclass(frozen=True)
-class BoundPdf:
+class BoundPdf(Kinded):
     """An existing PDF from the course folder, bound into packets as it prints.
 
     ``removed`` and ``kept`` count what binding drops (actions, fields, links) and keeps
@@ -98,18 +104,6 @@ class BoundPdf:
     kind: str = "pdf"
     kept: tuple[Tally, ...] = ()
     repaired: bool = False
-
-    @property
-    def word(self) -> str:
-        """What its kind is called: a key of the message catalogue ("role_sheet")."""
-        return KIND_WORDS[self.kind]
-
-    @property
-    def label(self) -> str:
-        """What its kind is called in English (for a course's own templates written before the catalogue)."""
-        from .messages import english
-
-        return english()[self.word]
 
 
 @dataclass(frozen=True)
