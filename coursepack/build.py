@@ -155,7 +155,7 @@ def check_covers(packets: list[PacketTarget]) -> None:
 
     env = environment(Path(packets[0].setup.styles))
     for target in packets:
-        front_html(env, target, {}, False)
+        front_html(env, target, {}, {}, False)
 
 
 def lay_out_parts(
@@ -244,7 +244,7 @@ def composed(job: Compose) -> Output:
 
 def parts_of(target: DocumentTarget | PacketTarget) -> tuple[PartTarget, ...]:
     """The parts an output is composed from."""
-    return (target.part,) if isinstance(target, DocumentTarget) else target.parts
+    return (target.part,) if isinstance(target, DocumentTarget) else target.laid_out
 
 
 def is_part(path: str) -> bool:

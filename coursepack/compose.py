@@ -75,11 +75,17 @@ def page_count(data: bytes) -> int:
 
 
 def compose(
-    front: bytes, parts: Sequence[bytes], stamp: bytes, places: Sequence[PagePlace], bare: set[int] = frozenset()
+    front: bytes,
+    parts: Sequence[bytes],
+    stamp: bytes,
+    places: Sequence[PagePlace],
+    bare: set[int] = frozenset(),
+    labels: Sequence[tuple[str, int]] = (),
 ) -> bytes:
     """A packet: the front matter's PDF, then every body page (a part's page or a blank) with its stamp.
 
-    Pages of the ``bare`` parts (placeholders for existing PDFs) get no stamp.
+    Pages of the ``bare`` parts (placeholders for existing PDFs) get no stamp. Body pages are
+    numbered 1, 2, … or as ``labels`` say: ("", 9) is page 9, ("9", 2) is page 9b.
     The front matter gives the catalog (title, language, identifier, metadata); each part's structure
     tree, bookmarks and named destinations join the packet's, so it reads as one tagged document.
     """
@@ -106,15 +112,28 @@ def compose(
     tree = Structure(writer)
     top = copy_bookmarks(writer, front_reader, front_reader.outline, None, list(writer.pages[:front_pages]))
     parent = top[0] if top else None
-    for part, reader in enumerate(readers):
-        tree.join(reader, added[part])
-        copy_bookmarks(writer, reader, reader.outline, parent, added[part])
+    shown = [place[0] for place in places if place is not BLANK]
+    for part in sorted(range(len(readers)), key=lambda part: shown.index(part) if part in shown else len(shown)):
+        tree.join(readers[part], added[part])  # in page order: a teacher page follows its student pages
+        copy_bookmarks(writer, readers[part], readers[part].outline, parent, added[part])
     join_destinations(writer, readers)
     resolve_links(writer)
     writer.set_page_label(0, front_pages - 1, style="/r")
-    writer.set_page_label(front_pages, len(writer.pages) - 1, style="/D", start=1)
+    label_pages(writer, front_pages, labels or [("", number) for number in range(1, len(places) + 1)])
     subsets.one_font_per_face(writer)
     return written(writer)
+
+
+def label_pages(writer: PdfWriter, offset: int, labels: Sequence[tuple[str, int]]) -> None:
+    """Label the body pages (from ``offset``): runs of numbers in decimals, lettered pages as 9a, 9b, …."""
+    start = 0
+    for index in range(1, len(labels) + 1):
+        prefix, number = labels[start]
+        if index < len(labels) and labels[index] == (prefix, number + index - start):
+            continue
+        style = "/a" if prefix else "/D"
+        writer.set_page_label(offset + start, offset + index - 1, style=style, prefix=prefix or None, start=number)
+        start = index
 
 
 def as_form(writer: PdfWriter, page: PageObject) -> IndirectObject:

@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import fragments, markup, schema, stylecheck, templates, versions
+from . import fragments, markup, schema, stylecheck, supplement, templates, versions
 from .blocks import BlockKind
 from .errors import Problem, SourceErrors
 from .fonts import character_problems, svg_font_problems
@@ -306,19 +306,25 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
         by_version = [results] + [read(versioned, version=v) for v in range(1, doc.versions)]
         keys = [(versions.letter(v), found["teacher"].key) for v, found in enumerate(by_version)]
         for version, found in enumerate(by_version):
+            found = {ed: replace(r, html=Markup(course_relative_images(r.html, folder))) for ed, r in found.items()}
+            letter = versions.letter(version) if doc.versions > 1 else ""
             for edition, result in found.items():
                 sections[(doc.id, edition, version)] = templates.render(
                     env,
                     [f"{doc.kind}.html", "lesson.html" if doc.kind == "overview" else "handout.html"],
                     doc=doc,
-                    body=replace(result, html=Markup(course_relative_images(result.html, folder))),
+                    body=result,
                     edition=edition,
                     running_title=running_title(doc, edition, words),
                     t=words,
-                    version=versions.letter(version) if doc.versions > 1 else "",
+                    version=letter,
                     keys=keys if doc.versions > 1 else [],
                     **kind_context(course, doc),
                 )
+            title = f"{doc.title} · {words['teacher_notes']}"
+            teacher = sections.get((doc.id, "teacher", version), "")
+            if notes := supplement.section(env, doc, found, teacher, running_title=title, t=words, version=letter):
+                sections[(doc.id, supplement.EDITION, version)] = notes
     course_words = messages(course.root, course.language)
     for item in course.bound.values():
         for edition in course.editions:

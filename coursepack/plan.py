@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from . import advice, compose, links, pdfcheck, record, templates, versions
+from . import advice, compose, links, pdfcheck, record, supplement, templates, versions
 from .loading import VERSIONED_EDITIONS, Plan, running_title
 from .messages import messages
 from .model import BoundPdf, Course
@@ -48,8 +48,8 @@ def targets(plan: Plan) -> Targets:
     every_id = set(course.documents) | set(course.bound)
     parts: dict[tuple[str, str, bool, int], PartTarget] = {}
 
-    def part(item_id: str, edition: str, duplex: bool, version: int = 0) -> PartTarget:
-        key = (item_id, edition, duplex, version)
+    def part(item_id: str, edition: str, duplex: bool, version: int = 0, notes: bool = False) -> PartTarget:
+        key = (item_id, supplement.EDITION if notes else edition, duplex, version)
         if key not in parts:
             item = course.item(item_id)
             document = course.documents.get(item_id)
@@ -68,7 +68,7 @@ def targets(plan: Plan) -> Targets:
                 description=f"{words[item.word]} · {course.title}",
                 language=language,
                 running=words[item.word],
-                sections=[plan.sections[(item_id, edition, version)]],
+                sections=[plan.sections[key[:2] + (version,)]],
                 t=words,
             )
             parts[key] = PartTarget(
@@ -79,11 +79,22 @@ def targets(plan: Plan) -> Targets:
                 item.kind,
                 item.path,
                 compose.outward(links.keep_present(str(html), every_id)),
-                running_title(document, edition, words) if document else item.title,
+                f"{item.title} · {words['teacher_notes']}"
+                if notes
+                else running_title(document, edition, words)
+                if document
+                else item.title,
                 stamped=document is not None,
                 version=letter if version else "",
+                notes=notes,
             )
         return parts[key]
+
+    def teacher_pages(item_id: str, duplex: bool, version: int) -> PartTarget | None:
+        """What a teacher packet adds after a document's student pages: its key or notes, if it has any."""
+        if (item_id, supplement.EDITION, version) not in plan.sections:
+            return None
+        return part(item_id, "teacher", duplex, version, notes=course.documents[item_id].kind != "worksheet")
 
     def version_of(item_id: str, version: int) -> int:
         """The version of a packet item in a packet's version (worksheets with fewer versions repeat)."""
@@ -113,15 +124,14 @@ def targets(plan: Plan) -> Targets:
             for version in range(pack.versions if edition in VERSIONED_EDITIONS else 1):
                 letter = versions.letter(version) if pack.versions > 1 else ""
                 name = edition_name(edition, letter, words)
+                duplex = pack.duplex and pack.right
+                pages = "student" if edition == "teacher" else edition  # a teacher's pages match the students'
                 packets.append(
                     PacketTarget(
                         packet_path(edition, pack.id, letter if version else ""),
                         "course.toml",
                         setup,
-                        tuple(
-                            part(item, edition, pack.duplex and pack.right, version_of(item, version))
-                            for item in pack.items
-                        ),
+                        tuple(part(item, pages, duplex, version_of(item, version)) for item in pack.items),
                         Running(course.title, pack.title, edition, name, course.language, pack.duplex, pack.right),
                         pack.title,
                         contents(course, pack.items, words),
@@ -133,6 +143,9 @@ def targets(plan: Plan) -> Targets:
                             if item in course.bound
                             for note in bound_notes(course.bound[item])
                         ),
+                        tuple(teacher_pages(item, duplex, version_of(item, version)) for item in pack.items)
+                        if edition == "teacher"
+                        else (),
                     )
                 )
     return Targets(setup, tuple(parts.values()), tuple(documents), tuple(packets))

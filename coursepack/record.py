@@ -73,7 +73,8 @@ def output_key(target: DocumentTarget | PacketTarget, parts: dict[str, str]) -> 
     return digest(
         target.path,
         repr((target.running, target.title, target.entries, target.front, target.notes)),
-        *(f"{part.path}\0{part.running}\0{part.stamped}\0{parts[part.path]}" for part in target.parts),
+        *(f"{part.path}\0{part.running}\0{part.stamped}\0{parts[part.path]}" for part in target.laid_out),
+        repr([part is not None for part in target.supplements]),
         *(bound_digest(item) for item in target.bound),
     )
 
@@ -85,7 +86,7 @@ def made_from(target: DocumentTarget | PacketTarget | PartTarget) -> list[str]:
         if isinstance(target, PartTarget)
         else [target.part]
         if isinstance(target, DocumentTarget)
-        else target.parts
+        else target.laid_out
     )
     root = Path(parts[0].setup.root) if parts else Path(".")
     files = {"course.toml"} | {part.source for part in parts}

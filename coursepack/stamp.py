@@ -16,9 +16,13 @@ from .targets import Running
 
 # Added when a stamp is laid out: each stamp page sets its own running title, or says it is blank.
 STAMP_CSS = """
-.stamp { string-set: course attr(data-course), doctitle attr(data-running), blank attr(data-blank); }
+.stamp { string-set: course attr(data-course), doctitle attr(data-running), blank attr(data-blank),
+  number attr(data-number), total attr(data-total); }
 .stamp + .stamp { break-before: page; }
-@page { @top-center { content: string(blank); vertical-align: bottom; padding-bottom: 6pt; } }
+@page {
+  @top-center { content: string(blank); vertical-align: bottom; padding-bottom: 6pt; }
+  @bottom-center { content: string(pageword) " " string(number) " " string(ofword) " " string(total); }
+}
 """
 
 
@@ -28,10 +32,12 @@ class StampPage:
 
     running: str
     blank: bool = False
+    number: str = ""  # the page's number as printed: 9, or 9a for a teacher page after page 9
 
 
-def stamp_html(running: Running, pages: Sequence[StampPage], words: Mapping[str, str]) -> str:
-    """An HTML document with one empty page per body page, whose margin boxes make the stamp (in ``words``)."""
+def stamp_html(running: Running, pages: Sequence[StampPage], total: int, words: Mapping[str, str]) -> str:
+    """An HTML document with one empty page per body page, whose margin boxes make the stamp (in ``words``);
+    each page prints its own number, of ``total``."""
     course = html.escape(running.course)
     classes = f"stamp-layer edition-{running.edition}{' duplex' if running.duplex and running.right else ''}"
     rows = []
@@ -40,7 +46,8 @@ def stamp_html(running: Running, pages: Sequence[StampPage], words: Mapping[str,
         blank = html.escape(words["blank_page"]) if page.blank else ""
         rows.append(
             f'<div class="stamp" data-course="{"" if page.blank else course}" '
-            f'data-running="{title}" data-blank="{blank}"></div>'
+            f'data-running="{title}" data-blank="{blank}" data-number="{html.escape(page.number)}" '
+            f'data-total="{total}"></div>'
         )
     return (
         f'<!doctype html><html lang="{html.escape(running.language)}"><head><meta charset="utf-8">'

@@ -51,11 +51,12 @@ class PartTarget:
     running: str
     stamped: bool = True  # an existing PDF's placeholder pages get no running header or footer
     version: str = ""  # a worksheet's version letter after A ("" for version A and for other documents)
+    notes: bool = False  # a document's teacher notes (supplement.py), not the document itself
 
     @property
     def path(self) -> str:
         """Where the laid-out part is kept, below the output folder."""
-        return part_path(self.edition, self.doc_id, self.duplex, self.version)
+        return part_path(self.edition, self.doc_id + (".notes" if self.notes else ""), self.duplex, self.version)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,13 @@ class PacketTarget:
     front: tuple[tuple[str, str], ...]  # course fields the cover prints: title, subtitle, teacher, school
     bound: tuple[Bound, ...] = ()
     notes: tuple[str, ...] = ()
+    # a teacher packet: each document's student pages, then (when it has any) its teacher pages
+    supplements: tuple[PartTarget | None, ...] = ()
+
+    @property
+    def laid_out(self) -> tuple[PartTarget, ...]:
+        """Every part the packet is composed from: its documents' parts, then their supplements."""
+        return self.parts + tuple(part for part in self.supplements if part is not None)
 
 
 @dataclass

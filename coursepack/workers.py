@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from jinja2 import Environment
 
-from . import compose, packet, templates
+from . import compose, packet, supplement, templates
 from .messages import messages
 from .report import plural
 from .stamp import STAMP_CSS, StampPage, stamp_html
@@ -54,11 +54,11 @@ def lay_out(target: PartTarget) -> Part:
     return Part(target.path, data, len(document.pages), notes)
 
 
-def stamp(setup: Setup, running: Running, pages: list[StampPage], name: str) -> bytes:
-    """Lay out and write the running headers and footers of a PDF's body pages."""
+def stamp(setup: Setup, running: Running, pages: list[StampPage], total: int, name: str) -> bytes:
+    """Lay out and write the running headers and footers of a PDF's body pages (``total``: its last number)."""
     setter = typesetter(setup, "stamp")
     with collect_warnings():
-        document = setter.layout(stamp_html(running, pages, messages(Path(setup.root), running.language)))
+        document = setter.layout(stamp_html(running, pages, total, messages(Path(setup.root), running.language)))
         return setter.write(document, identifier(name, "stamp"))
 
 
@@ -69,32 +69,61 @@ def make_document(target: DocumentTarget, part: Part) -> Output:
 
 
 def make_packet(target: PacketTarget, parts: list[Part]) -> Output:
-    """A packet: cover and contents with true page numbers, then its parts (duplex-padded), stamped and bound."""
+    """A packet: cover and contents with true page numbers, then its parts (duplex-padded), stamped and bound.
+
+    A teacher packet has the student packet's pages, numbered as they are, with each document's
+    teacher pages after its student pages (supplement.py).
+    """
     running = target.running
-    places = compose.body_pages([part.pages for part in parts], running.duplex, running.right)
-    first = compose.starts(places)
-    front, front_warnings = front_matter(target, first)
+    count = len(target.parts)
+    places = compose.body_pages([part.pages for part in parts[:count]], running.duplex, running.right)
+    extra = [index for index, part in enumerate(target.supplements) if part is not None]
+    supplements = {index: (count + n, parts[count + n].pages) for n, index in enumerate(extra)}
+    body, labels = supplement.interleaved(places, supplements, running.duplex, running.right)
+    at = compose.starts(body)
+    teacher = {index: label_text(labels[at[supplements[index][0]] - 1]) for index in extra}
+    # the contents print the student packet's page numbers (and, in a teacher packet, where teacher pages are)
+    front, front_warnings = front_matter(target, compose.starts(places), teacher)
+    every = target.laid_out
     pages = [
-        StampPage("", blank=True) if place is compose.BLANK else StampPage(target.parts[place[0]].running)
-        for place in places
+        StampPage("", blank=True) if place is compose.BLANK else StampPage(every[place[0]].running) for place in body
     ]
-    overlay = stamp(target.setup, target.running, pages, target.path)
+    pages = [replace(page, number=label_text(label)) for page, label in zip(pages, labels, strict=True)]
+    overlay = stamp(target.setup, target.running, pages, len(places), target.path)
     bare = {index for index, part in enumerate(target.parts) if not part.stamped}
-    data = compose.compose(front, [part.data for part in parts], overlay, places, bare)
+    data = compose.compose(front, [part.data for part in parts], overlay, body, bare, labels)
     offset = compose.page_count(front)
     if target.bound:  # each bound page takes the place of one placeholder page: the count stays
-        starts = {part.doc_id: offset + first[index] - 1 for index, part in enumerate(target.parts)}
+        starts = {part.doc_id: offset + at[index] - 1 for index, part in enumerate(target.parts)}
         data = packet.bind(data, [(starts[b.doc_id], b.data, b.password, b.scale) for b in target.bound])
     warnings = [w for part in parts for w in part.warnings] + front_warnings
     notes = list(target.notes) + blank_note(target, places)
-    return Output(target.path, data, warnings, offset + len(places), len(target.parts), running.duplex, notes)
+    return Output(target.path, data, warnings, offset + len(body), count, running.duplex, notes)
+
+
+def is_key(target: PacketTarget, index: int) -> bool:
+    """Whether an entry's teacher pages are its answer key (rather than teacher notes)."""
+    pages = target.supplements[index] if index < len(target.supplements) else None
+    return pages is not None and not pages.notes
+
+
+def label_text(label: supplement.Label) -> str:
+    """How a body page's number prints: 9, or 9a for the first teacher page after page 9."""
+    prefix, number = label
+    if not prefix:
+        return str(number)
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return prefix + letters
 
 
 def blank_note(target: PacketTarget, places: list[compose.PagePlace]) -> list[str]:
     """What starting each document on a right-hand page costs in blank pages, when it costs any."""
     blanks = places.count(compose.BLANK)
     saved = blanks - (len(places) - blanks) % 2  # starting on any page, only the last sheet may have one
-    if not target.running.right or saved < 1:
+    if not target.running.right or saved < 1 or target.supplements:  # a teacher packet: as its student one
         return []
     return [
         f"{target.source}: note: {target.path} has {plural(blanks, 'blank page')} so that each document starts "
@@ -102,22 +131,27 @@ def blank_note(target: PacketTarget, places: list[compose.PagePlace]) -> list[st
     ]
 
 
-def front_matter(target: PacketTarget, first: dict[int, int]) -> tuple[bytes, list[str]]:
-    """The cover and contents, numbered i, ii, …, padded to an even count when duplex; and their warnings."""
+def front_matter(target: PacketTarget, first: dict[int, int], teacher: dict[int, str]) -> tuple[bytes, list[str]]:
+    """The cover and contents, numbered i, ii, …, padded to an even count when duplex; and their warnings.
+
+    ``first``: the page each entry starts on; ``teacher``: where its teacher pages start, if it has any.
+    """
     setter = typesetter(target.setup, "front")
     env = templates.environment(Path(target.setup.styles))
-    html = front_html(env, target, first, False)
+    html = front_html(env, target, first, teacher, False)
     with collect_warnings() as warnings:
         document = setter.layout(compose.outward(html, every_link=True))
         if target.running.duplex and len(document.pages) % 2:
-            document = setter.layout(compose.outward(front_html(env, target, first, True), every_link=True))
+            document = setter.layout(compose.outward(front_html(env, target, first, teacher, True), every_link=True))
         data = setter.write(document, identifier(target.path, html))
     found = font_fallbacks(data, Path(target.setup.styles)) + [f"WeasyPrint: {w}" for w in warnings]
     found += [f"refused to load {url}" for url in setter.fetcher.refused] + setter.removed
     return data, [f"{target.source}: warning: {w}" for w in dict.fromkeys(found)]
 
 
-def front_html(env: Environment, target: PacketTarget, first: dict[int, int], pad: bool) -> str:
+def front_html(
+    env: Environment, target: PacketTarget, first: dict[int, int], teacher: dict[int, str], pad: bool
+) -> str:
     """The HTML of a packet's cover and contents (``first``: the page each entry starts on, when known)."""
     context = {
         "course": dict(target.front),
@@ -126,7 +160,11 @@ def front_html(env: Environment, target: PacketTarget, first: dict[int, int], pa
         "edition_name": target.running.edition_name,
         "language": target.running.language,
         "t": messages(Path(target.setup.root), target.running.language),
-        "entries": [asdict(e) | {"page": first.get(index, "")} for index, e in enumerate(target.entries)],
+        "entries": [
+            asdict(e)
+            | {"page": first.get(index, ""), "teacher_page": teacher.get(index, ""), "key": is_key(target, index)}
+            for index, e in enumerate(target.entries)
+        ],
     }
     sections = [templates.render(env, "front.html", pad=pad, **context)]
     return str(

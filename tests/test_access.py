@@ -61,7 +61,9 @@ def test_the_cluster_map_has_a_text_alternative_from_the_role_data(bundled):
     ]
     assert len(figures) == 1
     alt = str(figures[0]["/Alt"])
-    assert alt.startswith("Exploring the Manufacturing Career Cluster. Career map: pathways and their roles: Production")
+    assert alt.startswith(
+        "Exploring the Manufacturing Career Cluster. Career map: pathways and their roles: Production"
+    )
     for role in ("Robotics Technician", "Data Analyst", "Welder", "Quality Engineer"):
         assert role in alt
 

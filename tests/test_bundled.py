@@ -180,11 +180,11 @@ def test_packets_start_each_document_where_the_contents_say(bundled, edition):
         front = labels.index("1")
         assert labels[:front] == ["i", "ii", "iii", "iv"][:front]
         contents = plain(" ".join(pages[1:front]))
-        body_pages = len(pages) - front
+        body_pages = sum(label.isdigit() for label in labels)  # a teacher packet's teacher pages are 9a, 9b, …
         for item in pack.items:
             title = plain(COURSE.item(item).title)
             number = int(re.search(re.escape(title) + r"[ .]+[A-Za-z ]+? (\d+)", contents).group(1))
-            start = front + number - 1
+            start = labels.index(str(number))
             assert title in plain(pages[start]), (pack.id, item, number)
             assert f"page {number} of {body_pages}" in pages[start]
             if pack.duplex:
@@ -193,17 +193,62 @@ def test_packets_start_each_document_where_the_contents_say(bundled, edition):
             assert len(pages) % 2 == 0 and front % 2 == 0
 
 
+def contents_numbers(pages: list[str], front: int) -> list[tuple[str, str]]:
+    """Each contents line's title and student page number."""
+    text = " ".join(pages[1:front])
+    return re.findall(r"([A-Z][^.\n]*?)[ .]{3,}[A-Za-z ]+? (\d+)", text)
+
+
+def test_the_teacher_edition_matches_the_student_edition_page_for_page(bundled):
+    for pack in [p for p in COURSE.packets]:
+        for version in ("", "version-B/") if pack.versions > 1 else ("",):
+            student_path = bundled / "student" / f"{version}{pack.id}.pdf"
+            teacher_path = bundled / "teacher" / f"{version}{pack.id}.pdf"
+            student, teacher = pages_text(student_path), pages_text(teacher_path)
+            student_labels = PdfReader(str(student_path)).page_labels
+            teacher_labels = PdfReader(str(teacher_path)).page_labels
+            body = [label for label in student_labels if label.isdigit()]
+            # every student page is in the teacher edition, with its number, on the same side of the sheet
+            assert [label for label in teacher_labels if label.isdigit()] == body
+            for label in body:
+                here, there = student_labels.index(label), teacher_labels.index(label)
+                assert here % 2 == there % 2, (pack.id, label)
+                same = teacher[there].replace("Teacher edition", "Student edition")
+                assert squash(same) == squash(student[here]), (pack.id, version, label)
+            # the contents give every shared item the same page number in both editions
+            front_s, front_t = student_labels.index("1"), teacher_labels.index("1")
+            numbers = contents_numbers(student, front_s)
+            assert len(numbers) == len(pack.items)
+            theirs = contents_numbers(teacher, front_t)
+            assert [number for _, number in theirs] == [number for _, number in numbers]
+            assert all(mine.endswith(title) for (mine, _), (title, _) in zip(theirs, numbers, strict=True))
+            # teacher pages are lettered after the page before them, and say so in their footer
+            lettered = [label for label in teacher_labels[front_t:] if not label.isdigit()]
+            if any(COURSE.documents[item].kind == "worksheet" for item in pack.items if item in COURSE.documents):
+                assert lettered
+            for label in lettered:
+                assert re.fullmatch(r"\d+[a-z]+", label)
+                assert f"page {label} of {len(body)}" in teacher[teacher_labels.index(label)]
+    student_text = " ".join(pages_text(bundled / "student" / "full-course.pdf"))
+    assert "Answer key" not in student_text and "Teacher notes" not in student_text
+
+
 def test_packet_outline_nests_documents_and_headings(bundled):
     path = bundled / "teacher" / "unit-1.pdf"
     tree = outline(path)
     labels = PdfReader(str(path)).page_labels
     assert tree[0] == (0, "Unit 1: What Is Manufacturing?", 0)
-    documents = [(title, page) for depth, title, page in tree if depth == 1]
+    lettered = {page for page, label in enumerate(labels) if re.fullmatch(r"\d+[a-z]+", label)}  # teacher pages
+    documents = [(title, page) for depth, title, page in tree if depth == 1 and page not in lettered]
     assert [t for t, _ in documents] == ["Contents"] + [COURSE.item(i).title for i in COURSE.packets[0].items]
     assert any(depth == 2 for depth, _, _ in tree)
     text = pages_text(path)
     for title, page in documents[1:]:
-        assert plain(title) in plain(text[page]) and labels[page].isdigit()
+        assert plain(title) in plain(text[page])
+    # each document's teacher pages follow it in the outline, titled as what they are
+    teacher = [(title, labels[page]) for depth, title, page in tree if depth == 1 and page in lettered]
+    assert ("Manufacturing Vocabulary · Answer key", "8a") in teacher
+    assert ("What Is Manufacturing? · Teacher notes", "6a") in teacher
 
 
 GOLDEN = REPO / "tests" / "golden" / "packets.json"

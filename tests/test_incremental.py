@@ -54,8 +54,10 @@ def test_each_document_is_laid_out_once_per_edition(course, tmp_path):
     root = course({WORKSHEET_PATH: WORKSHEET})
     seen, outputs = built(root, tmp_path / "out")
     sources = ("lessons/intro.md", "handouts/roles/welder.md", "handouts/roles/assembler.md", WORKSHEET_PATH)
-    assert laid_out(seen) == sorted(f"{edition}: {source}" for edition in ("student", "teacher") for source in sources)
-    assert {e.total for e in seen if e.code == events.LAID_OUT} == {8}
+    each = [f"{edition}: {source}" for edition in ("student", "teacher") for source in sources]
+    # and the lesson's teacher notes, which the teacher packet adds after its student pages
+    assert laid_out(seen) == sorted([*each, "teacher: lessons/intro.md"])
+    assert {e.total for e in seen if e.code == events.LAID_OUT} == {9}
     assert len(outputs) == 10  # four documents and a packet, in two editions
     assert made(seen) == sorted(o.path for o in outputs)
 
@@ -134,7 +136,7 @@ def test_a_style_change_lays_everything_out_again(course, tmp_path):
     with open(root / "styles/coursepack.css", "a", encoding="utf-8") as css:
         css.write("\nh2 { letter-spacing: 0.01em; }\n")
     seen, outputs = built(root, out)
-    assert len(laid_out(seen)) == 6 and len(made(seen)) == len(outputs) == 8
+    assert len(laid_out(seen)) == 7 and len(made(seen)) == len(outputs) == 8  # six documents, a lesson's notes
 
 
 def test_the_same_bytes_whatever_the_number_of_workers(course, tmp_path):
