@@ -59,6 +59,8 @@ BOXES = {
     "callout-important": "Important",
     "callout-warning": "Warning",
     "callout-caution": "Caution",
+    "think": "Think about it",  # a question to stop and think about, with lines to write on
+    "steps": "Step by step",  # a list of steps, drawn as a flow from one to the next
 }
 DEFAULT_KINDS = {
     **{name: BlockKind(name, heading, "teacher") for name, heading in TEACHER_ONLY.items()},

@@ -339,12 +339,13 @@ class BlockPreprocessor(Preprocessor):
         nested = read("\n".join(inner), body_line, replace(options, depth=options.depth + 1), self.result).result
         if not kind.box:
             return self.stash(nested.html)
-        heading = sanitise(inline(title)) if title else html_module.escape(kind.heading)
+        heading = sanitise(inline(title)) if title else html_module.escape(block_heading(kind, options.words))
         if kind.audience == "teacher":
             label = f'<p class="teacher-label">{heading}</p>'
             return self.stash(f'<aside class="teacher-only block-{kind.name}">{label}{nested.html}</aside>')
         label = f'<p class="box-heading">{heading}</p>'
-        return self.stash(f'<aside class="lesson-box block-{kind.name}">{label}{nested.html}</aside>')
+        lines = THINK_LINES if kind.name == "think" else ""  # room to write a thought down
+        return self.stash(f'<aside class="lesson-box block-{kind.name}">{label}{nested.html}{lines}</aside>')
 
     def question(self, block: list[tuple[int, str]], ordinal: int) -> list[str]:
         self.result.varies.add("audience")  # the teacher edition prints the answers
@@ -365,6 +366,16 @@ class BlockPreprocessor(Preprocessor):
             self.problem(question.line, "an answer in [[…]] belongs in a fill-in question's prompt or table cells")
         self.pending_bank = ""
         return self.stash(html)
+
+
+THINK_LINES = '<div class="write-lines">' + '<div class="line"></div>' * 3 + "</div>"
+
+
+def block_heading(kind: BlockKind, words: Mapping[str, str] | None) -> str:
+    """A block's printed heading: in the document's language, unless the course named it itself."""
+    if words is None or DEFAULT_KINDS.get(kind.name) != kind:
+        return kind.heading
+    return words.get(f"block_{kind.name.replace('-', '_')}", kind.heading)
 
 
 def starts_question(line: str) -> bool:
