@@ -106,3 +106,23 @@ def unknown_field(name: str, known: Any, what: str = "field") -> str:
     message = f"unknown {what} '{name}'" if what else f"'{name}'"
     match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.55)
     return f"{message} (did you mean '{match[0]}'?)" if match else message
+
+
+ONET_SOC = re.compile(r"\d{2}-\d{4}\.\d{2}")
+
+
+def onet_code(value: Any) -> str:
+    """An O*NET-SOC code as O*NET writes it: 51-4121.00."""
+    if isinstance(value, str) and ONET_SOC.fullmatch(value.strip()):
+        return value.strip()
+    raise FieldProblem(f"must be an O*NET-SOC code written NN-NNNN.NN, such as 51-4121.00, not {describe(value)}")
+
+
+def list_or_record(fields: dict[str, Callable]) -> Callable:
+    """A list of items, or the same items grouped under named sub-fields (e.g. in high school, later)."""
+    grouped = record(fields)
+
+    def check(value: Any) -> list[str] | dict[str, Any]:
+        return grouped(value) if isinstance(value, dict) else text_list(value)
+
+    return check

@@ -14,7 +14,9 @@ from .fields import (
     FieldProblem,
     describe,
     flag,
+    list_or_record,
     number,
+    onet_code,
     record,
     record_list,
     text,
@@ -30,7 +32,8 @@ TERMS = record_list(record({"term": text, "definition": text}, required=("term",
 EDUCATION = record(
     {
         "high_school": text_list,
-        "credentials": text_list,
+        # one list, or grouped by when a student can earn them: in high school, or later
+        "credentials": list_or_record({"in_high_school": text_list, "later": text_list}),
         "apprenticeship": text,
         "two_year": text,
         "four_year": text,
@@ -58,6 +61,7 @@ KINDS: dict[str, dict[str, Any]] = {
         "fields": {
             **COMMON,
             "pathway": text,
+            "onet": onet_code,
             "sectors": text_list,
             "duties": text_list,
             "skills": text_list,
@@ -66,6 +70,7 @@ KINDS: dict[str, dict[str, Any]] = {
             "environment": text,
             "related": text_list,
             "reflection": text_list,
+            "try_it": text,
             "outlook": text,
             "outlook_source": text,
         },
