@@ -85,3 +85,10 @@ def test_a_role_with_one_list_of_credentials_and_no_code_still_builds(course, ca
     front = squash(pages_text(root / "build" / "student" / "documents" / "welder.pdf")[0]).casefold()
     assert "credentials osha 10" in front
     assert "o*net-soc code" not in front and "a day on the job" in front  # no code, no pay pointer; one page
+
+
+def test_the_course_makes_no_dated_or_doubtful_claims():
+    for path in [*REPO.glob("lessons/*.md"), *REPO.glob("handouts/**/*.md")]:
+        text = path.read_text(encoding="utf-8")
+        for claim in ("did not exist", "a generation ago"):
+            assert claim not in text.lower(), (path.name, claim)
