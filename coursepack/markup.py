@@ -14,12 +14,12 @@ from markdown.preprocessors import Preprocessor
 from . import blocks, links, versions
 from .blocks import DEFAULT_KINDS, BlockKind, leak_problems
 from .direction import mark_direction
+from .fields import unknown_field
 from .fragments import Markup, Options, bank_placeholder, block_placeholder, inline, prefix_ids
 from .messages import english
 from .questionhtml import QuestionRenderer, word_bank
 from .questions import BLANK, QuestionProblem, is_pinned, parse_question
 from .sanitise import MAX_HTML_DEPTH, attribute, html_depth, html_depth_line, sanitise
-from .schema import unknown_field
 
 WORD_BANK_HEADING = re.compile(r"^(#{1,6}\s.*?)\s*\{\s*word[ -]bank\s*\}\s*$", re.IGNORECASE)
 HEADING = re.compile(r"^#{1,6}\s")

@@ -13,8 +13,8 @@ import tomllib
 from pathlib import Path
 
 from .errors import Problem
+from .fields import unknown_field
 from .record import BUNDLED_STYLES, WORDS
-from .schema import unknown_field
 from .sources import SourceProblem, read_toml
 
 BUNDLED = BUNDLED_STYLES / "messages"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import versions
-from .schema import FieldProblem, number, unknown_field
+from .fields import FieldProblem, number, unknown_field
 
 BLANK = re.compile(r"\[\[(.*?)\]\]")
 OPTIONS = re.compile(r"\s*\{([^{}]*)\}\s*$")
