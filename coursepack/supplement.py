@@ -90,7 +90,10 @@ def teacher_notes(html: str) -> list[Note]:
         if HEADING.fullmatch(tag):
             heading = " ".join(text.split())
         elif TEACHER_ONLY.search(element):
-            notes.append(Note(heading, element))
+            if notes and notes[-1].heading == heading:  # notes under one heading: it is named once
+                notes[-1] = Note(heading, notes[-1].html + element)
+            else:
+                notes.append(Note(heading, element))
     return notes
 
 
