@@ -17,6 +17,9 @@ from .typeset import Document, Page, Typesetter, collect_warnings, identifier
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
 ROLE_PAGE_LIMIT = 2
 FEW_LINES = 0.2  # a last page whose end mark sits in its top fifth holds only a few lines
+SPILL = 0.3  # a last page ending in its top 30% is laid out again snug (see ``snug``), to save it
+END = "coursepack-end"  # the end mark after a document's sections (document.html)
+SNUG_FROM, SNUG_TO = '<body class="', '<body class="snug '  # the class that lays a document out tighter
 LAYERS = {"part": "", "stamp": STAMP_CSS, "front": ""}
 
 _typesetters: dict[tuple[Setup, str], Typesetter] = {}
@@ -43,7 +46,7 @@ def lay_out(target: PartTarget) -> Part:
     """Lay out one document in one edition (in a worker), without running headers and footers."""
     with collect_warnings() as warnings:
         setter = typesetter(target.setup, "part")
-        document = setter.layout(target.html)
+        document = snug(setter, target, setter.layout(target.html))
         data = setter.write(document, identifier(target.path, target.html))
     found = font_fallbacks(data, Path(target.setup.styles))
     if target.kind == "role" and target.edition != "large-print":
@@ -52,6 +55,17 @@ def lay_out(target: PartTarget) -> Part:
     found += [f"refused to load {url}" for url in setter.fetcher.refused] + setter.removed
     notes = tuple(f"{target.source}: warning: {w}" for w in dict.fromkeys(found))
     return Part(target.path, data, len(document.pages), notes)
+
+
+def snug(setter: Typesetter, target: PartTarget, document: Document) -> Document:
+    """A document that leaves only a few lines on its last page, laid out again a little tighter when that
+    saves the page (role sheets keep their front and back; large print keeps its spacing)."""
+    if target.kind == "role" or target.edition == "large-print" or len(document.pages) < 2:
+        return document
+    if end_height(document.pages[-1], END) >= SPILL or SNUG_FROM not in target.html:
+        return document
+    tighter = setter.layout(target.html.replace(SNUG_FROM, SNUG_TO, 1))
+    return tighter if len(tighter.pages) < len(document.pages) else document
 
 
 def stamp(setup: Setup, running: Running, pages: list[StampPage], total: int, name: str) -> bytes:
