@@ -11,7 +11,7 @@ from . import compose, packet, supplement, templates
 from .messages import messages
 from .report import plural
 from .stamp import STAMP_CSS, StampPage, stamp_html
-from .targets import DocumentTarget, Output, PacketTarget, Part, PartTarget, Running, Setup
+from .targets import DocumentTarget, Entry, Output, PacketTarget, Part, PartTarget, Running, Setup
 from .typeset import Document, Page, Typesetter, collect_warnings, identifier
 
 PAPER_CSS = {"letter": "@page { size: letter; }", "a4": "@page { size: A4; }"}
@@ -115,6 +115,14 @@ def make_packet(target: PacketTarget, parts: list[Part]) -> Output:
     return Output(target.path, data, warnings, offset + len(body), count, running.duplex, notes)
 
 
+def group(entries: tuple[Entry, ...], index: int) -> list[str]:
+    """The titles of the documents a reading heads in the contents (none for other entries)."""
+    if not entries[index].heads:
+        return []
+    following = entries[index + 1 :]
+    return [e.title for e in following[: next((n for n, e in enumerate(following) if not e.inside), None)]]
+
+
 def is_key(target: PacketTarget, index: int) -> bool:
     """Whether an entry's teacher pages are its answer key (rather than teacher notes)."""
     pages = target.supplements[index] if index < len(target.supplements) else None
@@ -177,6 +185,7 @@ def front_html(
         "entries": [
             asdict(e)
             | {"page": first.get(index, ""), "teacher_page": teacher.get(index, ""), "key": is_key(target, index)}
+            | {"group": group(target.entries, index)}
             for index, e in enumerate(target.entries)
         ],
     }
