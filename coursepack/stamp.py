@@ -16,13 +16,13 @@ from .targets import Running
 
 # Added when a stamp is laid out: each stamp page sets its own running title, or says it is blank.
 STAMP_CSS = """
-.stamp { string-set: course attr(data-course), doctitle attr(data-running), blank attr(data-blank),
-  number attr(data-number), total attr(data-total); }
+.stamp { string-set: course attr(data-course), doctitle attr(data-running), number attr(data-number),
+  total attr(data-total); }
 .stamp + .stamp { break-before: page; }
-@page {
-  @top-center { content: string(blank); vertical-align: bottom; padding-bottom: 6pt; }
-  @bottom-center { content: string(pageword) " " string(number) " " string(ofword) " " string(total); }
-}
+.stamp.blank-sheet { page: blank-sheet; }
+.blank-note { text-align: center; margin: 3in 0 0; color: #4d4d4d; }
+@page { @bottom-center { content: string(pageword) " " string(number) " " string(ofword) " " string(total); } }
+@page blank-sheet { @top-left { content: none; } @top-right { content: none; } @top-center { content: none; } }
 """
 
 
@@ -43,11 +43,10 @@ def stamp_html(running: Running, pages: Sequence[StampPage], total: int, words: 
     rows = []
     for page in pages:
         title = "" if page.blank else html.escape(page.running)
-        blank = html.escape(words["blank_page"]) if page.blank else ""
+        note = f'<p class="blank-note">{html.escape(words["blank_page"])}</p>' if page.blank else ""
         rows.append(
-            f'<div class="stamp" data-course="{"" if page.blank else course}" '
-            f'data-running="{title}" data-blank="{blank}" data-number="{html.escape(page.number)}" '
-            f'data-total="{total}"></div>'
+            f'<div class="stamp{" blank-sheet" if page.blank else ""}" data-course="{"" if page.blank else course}" '
+            f'data-running="{title}" data-number="{html.escape(page.number)}" data-total="{total}">{note}</div>'
         )
     return (
         f'<!doctype html><html lang="{html.escape(running.language)}"><head><meta charset="utf-8">'
