@@ -369,9 +369,9 @@ def body_markup(
 
 
 def running_title(doc: Document, edition: str, words: Mapping[str, str]) -> str:
-    """A document's title in its page headers: a worksheet's key says so."""
-    if edition == "teacher" and doc.kind == "worksheet" and not doc.meta.get("self_assessment"):
-        return f"{doc.title} · {words['answer_key']}"
+    """A document's title in its page headers: a worksheet's key (or teacher edition) says so."""
+    if edition == "teacher" and doc.kind == "worksheet":
+        return f"{doc.title} · {words['teacher_edition' if doc.meta.get('self_assessment') else 'answer_key']}"
     return doc.title
 
 

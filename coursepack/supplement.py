@@ -21,7 +21,6 @@ from .compose import BLANK, PagePlace
 from .fragments import Markup
 from .model import Document
 
-TEACHER_ONLY = re.compile(r'class="[^"]*\bteacher-only\b')
 VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"])
 HEADING = re.compile(r"h[1-6]")
 
@@ -34,20 +33,25 @@ class Note:
     html: str
 
 
-class TopLevel(HTMLParser):
-    """Splits HTML into its top-level elements, with each one's source text and whether it is a heading."""
+@dataclass
+class Element:
+    """A top-level element of a body: where its source starts and ends, its tag, its text, whether it holds
+    an element of class ``teacher-only``."""
 
-    def __init__(self) -> None:
+    start: int
+    tag: str
+    end: int = 0
+    text: str = ""
+    teacher: bool = False
+
+
+class TopLevel(HTMLParser):
+    """Splits HTML into its top-level elements (see ``Element``)."""
+
+    def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
         self.depth = 0
-        self.spans: list[tuple[int, int, str]] = []  # (start, end, tag) of each top-level element
-        self.texts: list[str] = []  # the text of each top-level element
-        self.lines: list[int] = [0]
-        self.start = 0
-        self.tag = ""
-
-    def feed_all(self, html: str) -> None:
-        """Read all of ``html``."""
+        self.elements: list[Element] = []
         self.lines = [0] + [match.end() for match in re.finditer("\n", html)]
         self.feed(html)
         self.close()
@@ -56,44 +60,47 @@ class TopLevel(HTMLParser):
         line, column = self.getpos()
         return self.lines[line - 1] + column
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.depth == 0:
-            self.start, self.tag = self.position(), tag
-            self.texts.append("")
-        if tag in VOID:
-            if self.depth == 0:
-                self.spans.append((self.start, self.position() + len(self.get_starttag_text() or ""), tag))
-            return
-        self.depth += 1
+            self.elements.append(Element(self.position(), tag))
+        element = self.elements[-1] if self.elements else None
+        if element is not None and any(
+            key == "class" and "teacher-only" in (value or "").split() for key, value in attrs
+        ):
+            element.teacher = True
+        if tag not in VOID:
+            self.depth += 1
+        elif self.depth == 0 and element is not None:
+            element.end = self.position() + len(self.get_starttag_text() or "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID or self.depth == 0:
             return
         self.depth -= 1
         if self.depth == 0:
-            self.spans.append((self.start, self.position() + len(f"</{tag}>"), self.tag))
+            self.elements[-1].end = self.position() + len(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
-        if self.depth and self.texts:
-            self.texts[-1] += data
+        if self.depth and self.elements:
+            self.elements[-1].text += data
 
 
 def teacher_notes(html: str) -> list[Note]:
     """The top-level parts of a body that hold teacher-only text, each with the heading above it."""
-    if not TEACHER_ONLY.search(html):
+    if "teacher-only" not in html:
         return []
-    parser = TopLevel()
-    parser.feed_all(html)
-    notes, heading = [], ""
-    for (start, end, tag), text in zip(parser.spans, parser.texts, strict=False):
-        element = html[start:end]
-        if HEADING.fullmatch(tag):
-            heading = " ".join(text.split())
-        elif TEACHER_ONLY.search(element):
-            if notes and notes[-1].heading == heading:  # notes under one heading: it is named once
-                notes[-1] = Note(heading, notes[-1].html + element)
+    notes, heading, below = [], "", -1  # the heading's text, and which top-level element it is
+    last = None  # the heading the last note went with
+    for index, element in enumerate(TopLevel(html).elements):
+        if HEADING.fullmatch(element.tag):
+            heading, below = " ".join(element.text.split()), index
+        elif element.teacher and element.end:
+            part = html[element.start : element.end]
+            if notes and last == below:  # notes under one heading: it is named once
+                notes[-1] = Note(heading, notes[-1].html + part)
             else:
-                notes.append(Note(heading, element))
+                notes.append(Note(heading, part))
+            last = below
     return notes
 
 
@@ -157,4 +164,6 @@ def interleaved(
         if number <= len(places):
             body.append(places[number - 1])
             labels.append(("", number))
+    if duplex and body[-2:] == [BLANK, BLANK]:  # a teacher page's padding, then the student body's: no sheet
+        return body[:-2], labels[:-2]
     return body, labels

@@ -56,7 +56,7 @@ class PartTarget:
     @property
     def path(self) -> str:
         """Where the laid-out part is kept, below the output folder."""
-        return part_path(self.edition, self.doc_id + (".notes" if self.notes else ""), self.duplex, self.version)
+        return part_path(self.edition + ("-notes" if self.notes else ""), self.doc_id, self.duplex, self.version)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def lay_out(target: PartTarget) -> Part:
         document = snug(setter, target, setter.layout(target.html))
         data = setter.write(document, identifier(target.path, target.html))
     found = font_fallbacks(data, Path(target.setup.styles))
-    if target.kind == "role" and target.edition != "large-print":
+    if target.kind == "role" and target.edition == "student":  # a teacher's copy may run on with notes
         found += role_budget(document, target.doc_id)
     found += [f"WeasyPrint: {w}" for w in warnings]
     found += [f"refused to load {url}" for url in setter.fetcher.refused] + setter.removed
@@ -123,22 +123,19 @@ def group(entries: tuple[Entry, ...], index: int) -> list[str]:
     return [e.title for e in following[: next((n for n, e in enumerate(following) if not e.inside), None)]]
 
 
-def is_key(target: PacketTarget, index: int) -> bool:
-    """Whether an entry's teacher pages are its answer key (rather than teacher notes)."""
+def teacher_label(target: PacketTarget, index: int) -> str:
+    """What an entry's teacher pages are, as their running head says after the title: "Answer key", …"""
     pages = target.supplements[index] if index < len(target.supplements) else None
-    return pages is not None and not pages.notes
+    return pages.running.removeprefix(target.entries[index].title).lstrip(" ·") if pages is not None else ""
 
 
 def label_text(label: supplement.Label) -> str:
-    """How a body page's number prints: 9, or 9a for the first teacher page after page 9."""
+    """How a body page's number prints: 9, or 9a for the first teacher page after page 9 (as PDF letters
+    count: a … z, aa … zz, aaa …)."""
     prefix, number = label
     if not prefix:
         return str(number)
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return prefix + letters
+    return prefix + chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1)
 
 
 def blank_note(target: PacketTarget, places: list[compose.PagePlace]) -> list[str]:
@@ -184,7 +181,11 @@ def front_html(
         "t": messages(Path(target.setup.root), target.running.language),
         "entries": [
             asdict(e)
-            | {"page": first.get(index, ""), "teacher_page": teacher.get(index, ""), "key": is_key(target, index)}
+            | {
+                "page": first.get(index, ""),
+                "teacher_page": teacher.get(index, ""),
+                "teacher_label": teacher_label(target, index),
+            }
             | {"group": group(target.entries, index)}
             for index, e in enumerate(target.entries)
         ],
