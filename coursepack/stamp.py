@@ -23,6 +23,10 @@ STAMP_CSS = """
 .blank-note { text-align: center; margin: 3in 0 0; color: #4d4d4d; }
 @page { @bottom-center { content: string(pageword) " " string(number) " " string(ofword) " " string(total); } }
 @page blank-sheet { @top-left { content: none; } @top-right { content: none; } @top-center { content: none; } }
+.edition-large-print .stamp.blank-sheet { page: large-blank-sheet; }
+@page large-blank-sheet { font-size: 18pt; @top-left { content: none; } @top-right { content: none; }
+  @top-center { content: none; } @bottom-left { content: none; } @bottom-right { content: none; } }
+.edition-large-print .blank-note { font-size: 18pt; }
 """
 
 

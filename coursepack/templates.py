@@ -149,18 +149,21 @@ def cluster_map(
 ) -> str:
     """An SVG map, pathways → roles, every box joined to the title, with a text alternative from the same data.
 
-    ``large`` draws two columns of bigger text for the large-print edition. Text is sized so that, drawn
-    across the page, it prints at 9.5 pt or more (18 pt or more in large print).
+    Text is sized so that, drawn across the page, it prints at 9.5 pt or more. For the large-print
+    edition (``large``) the map is a list of boxes joined by a line, at the edition's 18 pt (see ``cluster_list``).
     """
-    columns, box_width, gap = (2, 214, 19) if large else (3, 214, 19)
-    size = 16.5 if large else 13.5
+    words = words or english()
+    if large:
+        return cluster_list(title, pathways, roles, words)
+    columns, box_width, gap = 3, 214, 19
+    size = 13.5
     line_height = size * 1.3
     names = list(pathways)
     rows = [names[i : i + columns] for i in range(0, len(names), columns)]
-    wrapped = {pid: textwrap.wrap(pathways[pid], 20 if large else 26) for pid in names}
-    role_lines = {pid: [textwrap.wrap(role, 21 if large else 27) for role in roles.get(pid, [])] for pid in names}
+    wrapped = {pid: textwrap.wrap(pathways[pid], 26) for pid in names}
+    role_lines = {pid: [textwrap.wrap(role, 27) for role in roles.get(pid, [])] for pid in names}
     width = columns * box_width + (columns - 1) * gap
-    trunk = box_width + gap / 2 if columns > 1 else width / 2  # down the gap between the first two columns
+    trunk = box_width + gap / 2  # down the gap between the first two columns
     banner = min(width, len(title) * size * 0.55 + 40)
     parts = [
         f'<rect x="{width / 2 - banner / 2}" y="4" width="{banner}" height="40" rx="6" fill="#1a1a1a"/>'
@@ -199,7 +202,6 @@ def cluster_map(
                     y += line_height
         top += height + 34
     parts.insert(1, f'<path d="M{trunk} 44 V{bus}" stroke="#4a4a4a" stroke-width="1.2"/>')  # title to every row
-    words = words or english()
     described = "; ".join(f"{pathways[pid]}: {', '.join(roles.get(pid, [])) or words['no_roles']}" for pid in names)
     alt = f"{title}. {words['map_pathways']}: {described}."
     svg = (
@@ -207,3 +209,19 @@ def cluster_map(
         f'aria-label="{escape(alt)}" font-family="{SVG_FONT_FAMILY}"><title>{escape(alt)}</title>{"".join(parts)}</svg>'
     )
     return f'<figure class="cluster-map">{svg}<figcaption>{escape(words["cluster_map_caption"])}</figcaption></figure>'
+
+
+def cluster_list(title: str, pathways: dict[str, str], roles: dict[str, list[str]], words: Mapping) -> str:
+    """The cluster map for large print: the title, then a box per pathway listing its roles, joined by a line
+    down the left; text at the page's size, and pages may turn between boxes."""
+    boxes = "".join(
+        f'<li class="map-pathway"><p class="map-name">{escape(name)}</p>'
+        f"<ul>{''.join(f'<li>{escape(role)}</li>' for role in roles.get(pid, []))}</ul></li>"
+        if roles.get(pid)
+        else f'<li class="map-pathway"><p class="map-name">{escape(name)}</p><p>{escape(words["no_roles"])}</p></li>'
+        for pid, name in pathways.items()
+    )
+    return (
+        f'<figure class="cluster-map cluster-list"><p class="map-title">{escape(title)}</p>'
+        f'<ul class="map-pathways">{boxes}</ul><figcaption>{escape(words["cluster_map_caption"])}</figcaption></figure>'
+    )

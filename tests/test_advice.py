@@ -84,7 +84,10 @@ def test_the_career_map_joins_every_box_to_its_title_and_prints_legibly():
 
     pathways = {f"p{i}": f"Pathway number {i}" for i in range(7)}
     roles = {f"p{i}": [f"Role {i}a", f"Role {i}b"] for i in range(7)}
-    for large, smallest in ((False, 9.5), (True, 18)):
+    listed = cluster_map("Manufacturing", pathways, roles, large=True)  # large print: a list at the page's size
+    assert "<svg" not in listed and "font-size" not in listed
+    assert all(f"<li>Role {i}a</li><li>Role {i}b</li>" in listed for i in range(7))
+    for large, smallest in ((False, 9.5),):  # drawn for the other editions
         svg = cluster_map("Manufacturing", pathways, roles, large)
         width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
         scale = 493 / width  # drawn across a Letter page's text width (6.85 in)

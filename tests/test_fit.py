@@ -59,3 +59,20 @@ def test_the_bundled_documents_keep_within_their_page_budgets(bundled):
         if "roles" in path.stem:
             continue
         assert len(pages[-1].split()) > 25, path.name  # more than a few lines on the last page
+
+
+def test_large_print_prints_nothing_smaller_than_18_pt(bundled):
+    """Every word on every large-print page, running heads, labels and the career map included, is 18 pt."""
+    from pypdf import PdfReader
+
+    for path in [bundled / "large-print" / "full-course.pdf", bundled / "large-print" / "role-sheets.pdf"]:
+        small = set()
+        for number, page in enumerate(PdfReader(str(path)).pages):
+
+            def seen(text, cm, tm, font, size, number=number, small=small):
+                scale = abs(tm[3] * (cm[3] if cm else 1))
+                if text.strip() and size * scale < 17.5:
+                    small.add((number, round(size * scale, 1), text.strip()[:20]))
+
+            page.extract_text(visitor_text=seen)
+        assert not small, sorted(small)[:5]
