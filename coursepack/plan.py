@@ -122,7 +122,7 @@ def targets(plan: Plan) -> Targets:
         words = messages(course.root, course.language)  # a packet's cover, contents and page numbers
         for pack in course.packets:
             for version in range(pack.versions if edition in VERSIONED_EDITIONS else 1):
-                letter = versions.letter(version) if pack.versions > 1 and edition in VERSIONED_EDITIONS else ""
+                letter = versions.letter(version) if pack.versions > 1 else ""  # large print: version A, and says so
                 name = edition_name(edition, letter, words)
                 duplex = pack.duplex and pack.right
                 pages = "student" if edition == "teacher" else edition  # a teacher's pages match the students'
