@@ -10,7 +10,18 @@ from typing import TYPE_CHECKING
 
 from . import events, record
 from .errors import CoursepackError
-from .output import Manifest, Stamp, clean, locked, read_manifest, record_of, reuse, write_atomic, write_manifest
+from .output import (
+    Manifest,
+    Stamp,
+    clean,
+    locked,
+    read_manifest,
+    record_of,
+    remove_written,
+    reuse,
+    write_atomic,
+    write_manifest,
+)
 from .targets import PARTS, UNTAGGED, DocumentTarget, Output, PacketTarget, Part, PartTarget
 
 if TYPE_CHECKING:  # imported where they are used: a no-op build loads neither
@@ -143,6 +154,10 @@ def rebuild(
         ledger.write([outputs[target.path] for target in goal.packets if not found[target.path]])
         ledger.record(goal, parts, outputs, plan)
         report(events.Event(events.WRITTEN, total=len(ordered)))
+        for path in sorted(set(manifest.files) - set(keys)):  # made by an earlier build, no longer made
+            stamp = Stamp.recorded(manifest.files[path])
+            if stamp is not None and remove_written(out, path, stamp) and not is_part(path):
+                report(events.Event(events.REMOVED, path))
     return ordered
 
 

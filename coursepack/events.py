@@ -10,6 +10,7 @@ LAID_OUT = "laid-out"  # one document in one edition was laid out (path: its sou
 MADE = "made"  # one output PDF was made (path, pages, size)
 REUSED = "reused"  # one output PDF was unchanged since the last build (path, pages, size)
 WRITTEN = "written"  # every output was written to the output folder (total)
+REMOVED = "removed"  # a PDF an earlier build wrote, which this build no longer makes, was removed (path)
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,29 @@ def read_written(out: Path, relative: str, stamp: Stamp) -> bytes | None:
     return data if hashlib.sha256(data).hexdigest() == stamp.sha256 else None
 
 
+def remove_written(out: Path, relative: str, stamp: Stamp) -> bool:
+    """Remove the file coursepack wrote at this path if it is still that very file, and the folders it
+    leaves empty; a file changed or replaced since, or a link, is left alone."""
+    *folders, name = parts_of(relative)
+    try:
+        with ExitStack() as stack, opened(out) as top:
+            here, chain = top, []
+            for part in folders:
+                chain.append((here, part))
+                here = os.open(part, FOLDER_FLAGS, dir_fd=here)
+                stack.callback(os.close, here)
+            info = os.stat(name, dir_fd=here, follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or not stamp.matches(info):
+                return False
+            os.unlink(name, dir_fd=here)
+            for parent, part in reversed(chain):
+                with suppress(OSError):  # a folder that still holds something stays
+                    os.rmdir(part, dir_fd=parent)
+    except (OSError, CoursepackError):
+        return False
+    return True
+
+
 def identity(out: Path) -> dict[str, Any]:
     """The output folder itself: where it is, and its device and inode (a copy or a move is another folder)."""
     info = os.lstat(out)

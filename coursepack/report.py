@@ -52,6 +52,13 @@ def plain(event: events.Event) -> None:
     """Without a terminal, or with --quiet: one line per PDF made, as soon as it is finished."""
     if event.code == events.MADE:
         print(f"made {event.path} ({plural(event.pages, 'page')}, {kib(event.size)})", flush=True)
+    removed(event)
+
+
+def removed(event: events.Event) -> None:
+    """Say that a PDF an earlier build made is gone, so nobody prints an old one (a version no longer made)."""
+    if event.code == events.REMOVED:
+        print(f"removed {event.path}: the course no longer makes it", flush=True)
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ class Live:
         self.bars: Bars | None = None
 
     def __call__(self, event: events.Event) -> None:
+        removed(event)
         if event.code == events.PLANNED and event.count:
             self.bars = start(event.total)
         bars = self.bars

@@ -351,3 +351,23 @@ def test_a_roster_naming_a_version_the_packet_lacks_is_refused(shop, capsys):
     assert main(["--course", str(shop), "classset", "--roster", "rosters/p2.csv", "--quiet"]) == 1
     assert "rosters/p2.csv:3: error: version C is not made: the packet has versions A and B" in capsys.readouterr().err
     assert not (shop / "build/classes/p2").exists()
+
+
+def test_a_version_no_longer_made_is_removed_and_said_unless_the_teacher_changed_it(tmp_path, capsys):
+    packets = '[[packets]]\nid = "quiz-day"\ntitle = "Quiz Day"\ndocuments = ["quiz"]\nversions = {}\n'
+    root = versioned_course(tmp_path, packets.format(3))
+    assert main(["--course", str(root), "build", "--quiet", "--jobs", "1"]) == 0
+    version_c = root / "build/student/version-C"
+    assert (version_c / "quiz-day.pdf").is_file()
+    kept = root / "build/teacher/version-C/documents/quiz.pdf"
+    kept.write_bytes(kept.read_bytes() + b"\n% annotated by the teacher\n")  # changed since: not ours to remove
+    (root / "course.toml").write_text(
+        (root / "course.toml").read_text(encoding="utf-8").replace("versions = 3", "versions = 2"), encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert main(["--course", str(root), "build", "--quiet", "--jobs", "1"]) == 0
+    told = capsys.readouterr().out
+    assert not version_c.exists()  # its PDFs removed, and the folders they leave empty
+    assert "removed student/version-C/quiz-day.pdf: the course no longer makes it" in told
+    assert kept.is_file() and "teacher/version-C/documents/quiz.pdf" not in told
+    assert (root / "build/student/version-B/quiz-day.pdf").is_file()
