@@ -232,11 +232,16 @@ class Ledger:
         write_manifest(self.out, files, [target.path for target in goal.outputs], inputs, checked)
 
 
-def last_checked(root: Path, out: Path) -> tuple[int, int] | None:
-    """The documents and packets of this course as the last build in ``out`` checked it, if no file it read changed."""
+def last_checked(root: Path, out: Path) -> tuple[tuple[int, int], list[str]] | None:
+    """The documents and packets of this course as the last build in ``out`` checked it, and the advice it gave
+    on them, if no file it read changed."""
     manifest = read_manifest(out)
     ours = f"file:{root.resolve() / 'course.toml'}" in manifest.inputs
-    return manifest.checked if ours and manifest.checked and record.unchanged(manifest.inputs) else None
+    if not (ours and manifest.checked and record.unchanged(manifest.inputs)):
+        return None
+    documents = [manifest.files.get(path, {}) for path in manifest.outputs if "/documents/" in path]
+    notes = [note for entry in documents for note in entry.get("notes") or [] if isinstance(note, str)]
+    return manifest.checked, list(dict.fromkeys(notes))
 
 
 def make_one(plan, path: str) -> Output:  # noqa: ANN001 - the loader's Plan

@@ -124,9 +124,12 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
     if args.command == "check":
         from .build import last_checked
 
-        counts = last_checked(root, out)  # nothing changed since a build checked it all: nothing to read again
-        if counts:
-            print(f"{plural(counts[0], 'document')} and {plural(counts[1], 'packet')}: no problems found.")
+        known = last_checked(root, out)  # nothing changed since a build checked it all: nothing to read again
+        if known:
+            (documents, packets), notes = known
+            print(f"{plural(documents, 'document')} and {plural(packets, 'packet')}: no problems found.")
+            for note in notes:
+                print(note)
             return 0
     if args.command in ("check", "list"):
         from . import advice, loading

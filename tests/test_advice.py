@@ -98,3 +98,23 @@ def test_the_career_map_joins_every_box_to_its_title_and_prints_legibly():
         assert len(re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="214"', svg)) == 7 and tops <= drops
         trunk = re.search(r'<path d="M[\d.]+ 44 V([\d.]+)"', svg)  # from the title down to the last row's bus
         assert trunk and float(trunk.group(1)) == max(tops) - 16
+
+
+def test_check_gives_its_advice_again_when_nothing_changed_since_the_build(course, capsys, monkeypatch):
+    from conftest import COURSE_TOML
+
+    from coursepack.cli import main
+
+    body = "---\ntitle: Quiz\n---\n" + "\n".join([choice(1)] * 5 + [choice(2)])
+    root = course({"course.toml": COURSE_TOML, "handouts/worksheets/quiz.md": body})
+    advice = "handouts/worksheets/quiz.md: note: 5 of 6 multiple-choice answers are B"
+    assert main(["--course", str(root), "check"]) == 0
+    first = capsys.readouterr().out
+    assert advice in first
+    assert main(["--course", str(root), "build", "--quiet", "--jobs", "1"]) == 0
+    capsys.readouterr()
+    from coursepack import loading
+
+    monkeypatch.setattr(loading, "load", lambda root: (_ for _ in ()).throw(AssertionError("read again")))
+    assert main(["--course", str(root), "check"]) == 0  # answered from the build's record, without reading
+    assert capsys.readouterr().out == first
