@@ -80,3 +80,18 @@ def test_a_bound_pdf_takes_as_many_pages_as_it_has(course, capsys):
         labels = PdfReader(str(path)).page_labels
         starts = {title: labels[page] for depth, title, page in outline(path) if depth == 1}
         assert starts["Welder"] == "3", edition  # the poster's two pages, then the role sheet
+
+
+def test_the_teacher_contents_link_each_answer_key_to_its_lettered_page(bundled):
+    reader = PdfReader(str(bundled / "teacher" / "unit-1.pdf"))
+    labels = reader.page_labels
+    front = labels.index("1")
+    targets = {}
+    for page in reader.pages[1:front]:
+        for annotation in page.get("/Annots", []):
+            name = str(annotation.get_object().get("/Dest", ""))
+            if name.startswith("teacher-"):
+                targets[name] = labels[reader.get_destination_page_number(reader.named_destinations[name])]
+    assert targets["teacher-vocabulary"] == "8a" and targets["teacher-01-what-is-manufacturing"] == "6a"
+    contents = squash(" ".join(pages_text(bundled / "teacher" / "unit-1.pdf")[1:front]))
+    assert "Answer key · page 8a" in contents and "Teacher notes · page 6a" in contents
