@@ -112,8 +112,8 @@ def compose(
     tree = Structure(writer)
     top = copy_bookmarks(writer, front_reader, front_reader.outline, None, list(writer.pages[:front_pages]))
     parent = top[0] if top else None
-    shown = [place[0] for place in places if place is not BLANK]
-    for part in sorted(range(len(readers)), key=lambda part: shown.index(part) if part in shown else len(shown)):
+    first = starts(places)
+    for part in sorted(range(len(readers)), key=lambda part: first.get(part, len(places) + 1)):
         tree.join(readers[part], added[part])  # in page order: a teacher page follows its student pages
         copy_bookmarks(writer, readers[part], readers[part].outline, parent, added[part])
     join_destinations(writer, readers)

@@ -321,7 +321,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                     keys=keys if doc.versions > 1 else [],
                     **kind_context(course, doc),
                 )
-            title = f"{doc.title} · {words['teacher_notes']}"
+            title = supplement.notes_title(doc.title, words)
             teacher = sections.get((doc.id, "teacher", version), "")
             if notes := supplement.section(env, doc, found, teacher, running_title=title, t=words, version=letter):
                 sections[(doc.id, supplement.EDITION, version)] = notes

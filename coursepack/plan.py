@@ -79,7 +79,7 @@ def targets(plan: Plan) -> Targets:
                 item.kind,
                 item.path,
                 compose.outward(links.keep_present(str(html), every_id)),
-                f"{item.title} · {words['teacher_notes']}"
+                supplement.notes_title(item.title, words)
                 if notes
                 else running_title(document, edition, words)
                 if document

@@ -108,6 +108,11 @@ EDITION = "teacher-notes"  # the key of a document's supplement among a plan's s
 PLAN_FIELDS = ("objectives", "materials", "duration", "teaching", "exercises")  # what the lesson plan prints
 
 
+def notes_title(title: str, words: Mapping[str, str]) -> str:
+    """The running title of a document's teacher notes: "What Is Manufacturing? · Teacher notes"."""
+    return f"{title} · {words['teacher_notes']}"
+
+
 def section(env: Environment, doc: Document, found: Mapping[str, Markup], teacher_section: str, **context: Any) -> str:
     """A document's supplement section in one version, or "" when the teacher edition adds nothing to it.
 
