@@ -10,11 +10,26 @@ from dataclasses import dataclass, field
 import markdown
 
 from .blocks import BlockKind
+from .questions import Question
+
+FORM_EDITIONS = ("fillable", "web")  # editions whose response areas are form controls
+
+
+def audience(edition: str) -> str:
+    """Who an edition's questions are printed for: the teacher (answers), a form (fields) or a student."""
+    if edition == "teacher":
+        return "teacher"
+    return "form" if edition in FORM_EDITIONS else "student"
 
 
 def bank_placeholder(number: int) -> str:
     """Marks where a part's word bank goes, once every question of the part has been read."""
     return f'<div class="word-bank-{number}"></div>'
+
+
+def control_placeholder(number: int) -> str:
+    """Marks where a form control (generated, so never sanitised away) goes after sanitising."""
+    return f'<span class="control-{number}"></span>'
 
 
 def block_placeholder(name: str) -> str:
@@ -64,6 +79,8 @@ class Markup:
     open_bank: str = ""  # the word bank of the part being read ("" outside one)
     varies: set[str] = field(default_factory=set)  # "audience", "generated": why editions read differently
     generated: set[str] = field(default_factory=set)  # the generated blocks the body shows
+    items: list[Question] = field(default_factory=list)  # the questions as this edition prints them, in order
+    controls: dict[str, str] = field(default_factory=dict)  # placeholder → form control (form editions)
 
 
 @dataclass(frozen=True)

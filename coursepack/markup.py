@@ -15,7 +15,7 @@ from . import blocks, links, versions
 from .blocks import DEFAULT_KINDS, BlockKind, leak_problems
 from .direction import mark_direction
 from .fields import unknown_field
-from .fragments import Markup, Options, bank_placeholder, block_placeholder, inline, prefix_ids
+from .fragments import Markup, Options, audience, bank_placeholder, block_placeholder, inline, prefix_ids
 from .messages import english
 from .questionhtml import QuestionRenderer, word_bank
 from .questions import BLANK, QuestionProblem, is_pinned, parse_question
@@ -107,7 +107,7 @@ class Reading:
     def serves(self, edition: str, options: Options) -> bool:
         """Whether this reading (made for ``edition``) is the one ``options`` would make."""
         varies = self.result.varies
-        same_audience = (edition == "teacher") == (options.edition == "teacher") or "audience" not in varies
+        same_audience = audience(edition) == audience(options.edition) or "audience" not in varies
         same_names = set(self.blocks) == set(options.blocks)
         same_blocks = self.blocks == options.blocks or ("generated" not in varies and same_names)
         return same_audience and same_blocks
@@ -121,7 +121,10 @@ def read(body: str, first_line: int, options: Options, shared: Markup | None = N
     """
     result = Markup()
     totals = shared or result
-    renderer = QuestionRenderer(options.edition == "teacher", inline, options.seed, options.version, options.words)
+    controls = totals.controls if audience(options.edition) == "form" else None
+    renderer = QuestionRenderer(
+        options.edition == "teacher", inline, options.seed, options.version, options.words, controls
+    )
     md = body_converter(options.depth)
     # Before fenced code (25) stashes code blocks, so line numbers stay true after them.
     md.preprocessors.register(BlockPreprocessor(md, totals, renderer, first_line, options), "coursepack", 28)
@@ -159,6 +162,8 @@ def finish(reading: Reading, options: Options) -> Markup:
         html = html.replace(
             bank_placeholder(number), word_bank(words, seed_key, (options.words or english())["word_bank"])
         )
+    for placeholder, control in found.controls.items():
+        html = html.replace(placeholder, control)
     if options.worksheet and found.questions == 0 and not problems:
         problems.append((first_line, "the worksheet has no questions: start each question with '? '"))
     return replace(
@@ -170,6 +175,8 @@ def finish(reading: Reading, options: Options) -> Markup:
         banks=dict(found.banks),
         varies=set(found.varies),
         generated=set(found.generated),
+        items=list(found.items),
+        controls={},
     )
 
 
@@ -359,6 +366,7 @@ class BlockPreprocessor(Preprocessor):
         self.result.questions += 1
         self.result.points += question.points or 0
         self.result.key.append((self.result.questions, self.renderer.key(question)))
+        self.result.items.append(question)
         if self.result.open_bank:  # the bank holds only blanks of questions this edition prints
             self.result.banks[self.result.open_bank] += question.blanks
         html = self.pending_bank + self.renderer.render(question, self.result.questions)

@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from html import escape
 
-from . import versions
+from . import formfields, versions
+from .fragments import control_placeholder
 from .messages import english
 from .questions import BLANK, LETTERS, Question
 
@@ -30,8 +31,12 @@ class QuestionRenderer:
         seed: str,
         version: int = 0,
         words: Mapping[str, str] | None = None,
+        controls: dict[str, str] | None = None,
     ):
+        """With ``controls`` (a form edition), response areas are form controls, kept there by placeholder."""
         self.teacher = teacher
+        self.controls = controls
+        self.number = 0  # the question being rendered
         self.inline = inline
         self.seed = seed
         self.version = version
@@ -53,11 +58,22 @@ class QuestionRenderer:
         base = shuffled(items, seed)
         return [base[i] for i in versions.order(len(base), seed, self.version)]
 
+    def control(self, html: str) -> str:
+        """A placeholder for a form control, which is put in after sanitising."""
+        assert self.controls is not None
+        placeholder = control_placeholder(len(self.controls))
+        self.controls[placeholder] = html
+        return placeholder
+
+    def name(self, part: str = "") -> str:
+        return formfields.field_name(self.seed, self.number, part)
+
     def render(self, q: Question, number_: int) -> str:
+        self.number = number_
         points = ""
         if q.points is not None:
             points = f'<span class="q-points">{q.points:g} {self.words["point" if q.points == 1 else "points"]}</span>'
-        prompt = self.blanks(q.prompt) if q.kind == "blank" else self.inline(q.prompt)
+        prompt = self.blanks(q.prompt, q.prompt) if q.kind == "blank" else self.inline(q.prompt)
         body = getattr(self, f"render_{q.kind}")(q)
         notes = "".join(
             f'<p class="q-note"><span class="tag">{self.words["teacher_note"]}</span> {self.inline(n)}</p>'
@@ -72,8 +88,10 @@ class QuestionRenderer:
     def answer(self, text: str, cls: str = "answer") -> str:
         return f'<span class="{cls}">{self.inline(text)}</span>'
 
-    def blanks(self, text: str) -> str:
+    def blanks(self, text: str, prompt: str = "", place: str = "", key: str = "") -> str:
+        """Text with its ``[[answer]]`` blanks as lines; ``prompt``, ``place`` and ``key`` name their fields."""
         parts = BLANK.split(text)
+        count = len(parts) // 2
         html = []
         for index, part in enumerate(parts):
             if index % 2 == 0:
@@ -82,18 +100,30 @@ class QuestionRenderer:
                 html.append(f"{lead and ' '}{self.inline(core) if core else ''}{trail and ' '}")
             else:
                 filled = self.answer(part.strip(), "fill") if self.teacher else ""  # one length: no hint
+                if self.controls is not None:
+                    blank = index // 2 + 1
+                    of = self.words["blank_of"].replace("{n}", str(blank)).replace("{total}", str(count))
+                    detail = ", ".join(d for d in (place, of if count > 1 else "") if d)
+                    title = formfields.label(self.number, prompt or text, detail)
+                    filled = self.control(formfields.text_field(self.name(f"{key}b{blank}"), title))
                 html.append(f'<span class="blank blank-line">{filled}</span>')
         return "".join(html)
 
-    def choice_list(self, q: Question) -> str:
+    def choice_list(self, q: Question, values: tuple[str, ...] = LETTERS) -> str:
+        """Choices with a circle (one answer) or square (select all); ``values`` are what a form records."""
         items = []
         for index, (label, correct) in enumerate(q.choices):
+            box = f'<span class="box box-{q.kind}"></span>'
+            if self.controls is not None:
+                letter = LETTERS[index]
+                name = self.name(letter) if q.kind == "multiple" else self.name()
+                title = formfields.label(self.number, q.prompt, f"{letter}. {formfields.spoken(label)}")
+                box = self.control(formfields.choice(q.kind, name, values[index], title))
             mark = self.teacher and correct
             cls = "choice correct" if mark else "choice"
             tag = f'<span class="tag">{self.words["answer"]}</span>' if mark else ""
             items.append(
-                f'<li class="{cls}"><span class="box box-{q.kind}"></span>'
-                f'<span class="letter">{LETTERS[index]}</span> {self.inline(label)}{tag}</li>'
+                f'<li class="{cls}">{box}<span class="letter">{LETTERS[index]}</span> {self.inline(label)}{tag}</li>'
             )
         return f'<ul class="choices">{"".join(items)}</ul>'
 
@@ -109,7 +139,8 @@ class QuestionRenderer:
                     (self.words["true"], q.answer == "true"),
                     (self.words["false"], q.answer == "false"),
                 ],
-            )
+            ),
+            ("true", "false"),
         ).replace('class="choices"', 'class="choices inline"')
 
     def render_blank(self, q: Question) -> str:
@@ -122,6 +153,9 @@ class QuestionRenderer:
         for index in range(len(q.pairs)):
             left, right = q.pairs[index]
             given = self.answer(letter_of[right], "fill") if self.teacher else ""
+            if self.controls is not None:
+                title = formfields.label(self.number, q.prompt, f"{index + 1}. {formfields.spoken(left)}")
+                given = self.control(formfields.select(self.name(str(index + 1)), title, list(LETTERS[: len(rights)])))
             rows.append(
                 f'<div class="m-row"><span class="m-cell slot"><span class="blank blank-xs">{given}</span></span>'
                 f'<span class="m-cell">{index + 1}. {self.inline(left)}</span>'
@@ -133,20 +167,31 @@ class QuestionRenderer:
     def render_ordering(self, q: Question) -> str:
         steps = self.in_order(q.steps, q.ordinal)
         items = []
-        for step in steps:
+        places = [str(n) for n in range(1, len(steps) + 1)]
+        for index, step in enumerate(steps):
             given = self.answer(str(q.steps.index(step) + 1), "fill") if self.teacher else ""
+            if self.controls is not None:
+                title = formfields.label(self.number, q.prompt, formfields.spoken(step))
+                given = self.control(formfields.select(self.name(LETTERS[index]), title, places))
             items.append(f'<li><span class="blank blank-xs">{given}</span> {self.inline(step)}</li>')
         return f'<ul class="ordering">{"".join(items)}</ul>'
 
     def render_short(self, q: Question) -> str:
         if self.teacher and q.model:
             return self.sample(q)
-        return '<div class="lines">' + '<div class="line"></div>' * q.lines + "</div>"
+        return f'<div class="lines">{self.area(q, q.lines)}' + '<div class="line"></div>' * q.lines + "</div>"
 
     def render_extended(self, q: Question) -> str:
         if self.teacher and q.model:
             return self.sample(q)
-        return '<div class="response-box">' + '<div class="line faint"></div>' * q.box + "</div>"
+        lines = '<div class="line faint"></div>' * q.box
+        return f'<div class="response-box">{self.area(q, q.box)}{lines}</div>'
+
+    def area(self, q: Question, rows: int) -> str:
+        """A multi-line field over a question's lines or box (nothing when printing)."""
+        if self.controls is None:
+            return ""
+        return self.control(formfields.text_area(self.name(), formfields.label(self.number, q.prompt), rows))
 
     def sample(self, q: Question) -> str:
         text = "<br>".join(self.inline(line) for line in q.model)
@@ -172,17 +217,27 @@ class QuestionRenderer:
     def render_table(self, q: Question) -> str:
         head = "".join(f"<th>{self.inline(cell)}</th>" for cell in q.table[0])
         rows = []
-        for row in q.table[1:]:
+        for r, row in enumerate(q.table[1:], start=1):
             cells = []
-            for cell in row:
+            for c, cell in enumerate(row):
+                place = self.cell_place(q, r, c)
                 m = BLANK.fullmatch(cell)
                 if m:
                     content = self.answer(m.group(1).strip(), "fill") if self.teacher else ""
+                    if self.controls is not None:
+                        title = formfields.label(self.number, q.prompt, place)
+                        content = self.control(formfields.text_field(self.name(f"r{r}c{c + 1}"), title, "field cell"))
                     cells.append(f'<td class="to-fill">{content}</td>')
                 else:
-                    cells.append(f"<td>{self.blanks(cell)}</td>")
+                    cells.append(f"<td>{self.blanks(cell, q.prompt, place, f'r{r}c{c + 1}-')}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
         return f'<table class="complete"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+    def cell_place(self, q: Question, row: int, column: int) -> str:
+        """A table cell in words: its column heading and the row's first cell ("Tool, row 2")."""
+        heading = formfields.spoken(q.table[0][column]) if column < len(q.table[0]) else ""
+        first = formfields.spoken(q.table[row][0]) if column and not BLANK.search(q.table[row][0]) else ""
+        return ", ".join(p for p in (heading, first or self.words["row_n"].replace("{n}", str(row))) if p)
 
 
 def word_bank(words: list[str], seed: str, label: str) -> str:

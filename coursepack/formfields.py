@@ -1,0 +1,67 @@
+"""Response areas as form controls, for fillable PDFs and web pages: readable names and spoken labels.
+
+A control is generated HTML: the question renderer leaves a placeholder where it goes, and the
+control is put in after the body is sanitised (which strips every control an author writes).
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape, unescape
+
+from .fragments import inline
+from .questions import BLANK
+
+NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+TAG = re.compile(r"<[^>]+>")
+
+
+def field_name(doc_id: str, number: int, part: str = "") -> str:
+    """A field's name, unique in a packet and readable in a form's data: ``vocabulary-q3-b1``.
+
+    PDF joins field names with dots, so a name holds only letters, digits, ``-`` and ``_``.
+    """
+    base = NAME_UNSAFE.sub("-", doc_id).strip("-") or "worksheet"
+    return f"{base}-q{number}" + (f"-{part}" if part else "")
+
+
+def spoken(text: str) -> str:
+    """Markdown prompt text as the plain words a screen reader says (blanks read as 'blank')."""
+    text = BLANK.sub(" blank ", text)
+    words = re.sub(r"\s+", " ", unescape(TAG.sub("", inline(text)))).strip()
+    return re.sub(r" ([.,;:!?])", r"\1", words)
+
+
+def label(number: int, prompt: str, detail: str = "") -> str:
+    """What a control is called to a screen reader and in a PDF tooltip: the question and the part."""
+    words = f"{number}. {spoken(prompt)}"
+    return f"{words} ({detail})" if detail else words
+
+
+def attributes(name: str, title: str) -> str:
+    """The name and spoken label of a control, escaped (``title`` is the PDF tooltip, TU)."""
+    return f'name="{escape(name)}" title="{escape(title)}" aria-label="{escape(title)}"'
+
+
+def text_field(name: str, title: str, cls: str = "field") -> str:
+    """A one-line text field (a blank, a table cell, a matching or ordering slot)."""
+    return f'<input type="text" class="{cls}" {attributes(name, title)}>'
+
+
+def text_area(name: str, title: str, rows: int) -> str:
+    """A multi-line field laid over printed lines or a box, the same height as them."""
+    return f'<textarea class="field area" rows="{rows}" {attributes(name, title)}></textarea>'
+
+
+def choice(kind: str, name: str, value: str, title: str) -> str:
+    """A radio button (one answer) or a check box (select all) in place of a printed circle or square."""
+    control = "radio" if kind == "single" else "checkbox"
+    return (
+        f'<input type="{control}" class="field box-field box-{kind}" value="{escape(value)}" {attributes(name, title)}>'
+    )
+
+
+def select(name: str, title: str, values: list[str]) -> str:
+    """A choice list (a matching letter, a step's place) with an empty first entry."""
+    options = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in ["", *values])
+    return f'<select class="field pick" {attributes(name, title)}>{options}</select>'

@@ -1,0 +1,85 @@
+"""Response areas as form controls: one per answer, readable unique names, spoken labels, no answers."""
+
+import re
+
+from coursepack.markup import render
+
+SHEET = """\
+? The [[lathe]] spins the [[work]].
+
+? Pick one
+(x) steel
+( ) water
+
+? Select all that are metals
+[x] steel
+[ ] wood
+[x] copper
+
+? Robots never need maintenance.
+= false
+
+? Match each tool
+saw = cuts
+drill = bores
+
+? Put in order
+1. design
+2. build
+
+? Why do welders wear masks?
+
+? Describe a day on the job. {box: 4}
+
+? Complete the table
+| Tool | Use |
+|---|---|
+| file | [[smooths]] |
+"""
+
+
+def fields(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<(input|textarea|select)\b[^>]*\bname="([^"]+)"', html)
+
+
+def test_every_response_area_is_one_named_control_and_no_answer_shows():
+    result = render(SHEET, 1, edition="fillable", worksheet=True, seed="tools")
+    assert result.problems == []
+    names = [name for _, name in fields(result.html)]
+    radios = re.findall(r'type="radio"[^>]*name="([^"]+)"', result.html)
+    assert sorted(set(names)) == sorted(
+        ["tools-q1-b1", "tools-q1-b2", "tools-q2", "tools-q3-A", "tools-q3-B", "tools-q3-C", "tools-q4"]
+        + ["tools-q5-1", "tools-q5-2", "tools-q6-A", "tools-q6-B", "tools-q7", "tools-q8", "tools-q9-r1c2"]
+    )
+    assert len(names) == len(set(names)) + len(radios) - len(set(radios))  # only a radio group shares a name
+    assert 'title="3. Select all that are metals (C. copper)"' in result.html
+    assert 'title="1. The blank spins the blank. (blank 2 of 2)"' in result.html
+    assert 'title="9. Complete the table (Use, file)"' in result.html
+    assert '<textarea class="field area" rows="4"' in result.html
+    for answer in ("lathe", "smooths", "checked", "correct"):
+        assert answer not in result.html
+    assert "control-" not in result.html
+    assert [q.kind for q in result.items] == [
+        "blank",
+        "single",
+        "multiple",
+        "truefalse",
+        "matching",
+        "ordering",
+        "short",
+        "extended",
+        "table",
+    ]
+
+
+def test_print_editions_have_no_controls_and_authors_cannot_write_them():
+    for edition in ("student", "teacher"):
+        assert fields(render(SHEET, 1, edition=edition, worksheet=True, seed="tools").html) == []
+    typed = render(
+        '<input name="x" value="y"><textarea name="z">t</textarea>\n\n' + SHEET,
+        1,
+        edition="fillable",
+        worksheet=True,
+        seed="tools",
+    )
+    assert ("input", "x") not in fields(typed.html) and ("textarea", "z") not in fields(typed.html)
