@@ -18,7 +18,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import packed, subsets
+from . import packed, pdfforms, subsets
 
 DOCUMENT_LINK = "https://document.coursepack.invalid/"  # a link to another document's anchor, resolved here
 XREF_HREF = re.compile(r'(<a class="xref" data-document="[^"]+" href=")#')
@@ -106,6 +106,7 @@ def compose(
             continue
         part, number = place
         page = writer.add_page(readers[part].pages[number])
+        pdfforms.keep_groups(writer, readers[part].pages[number], page)
         if part not in bare:
             draw_over(page, as_form(writer, over), margins[part].get(number, frozenset()))
         added[part].append(page)
@@ -121,6 +122,7 @@ def compose(
     writer.set_page_label(0, front_pages - 1, style="/r")
     label_pages(writer, front_pages, labels or [("", number) for number in range(1, len(places) + 1)])
     subsets.one_font_per_face(writer)
+    pdfforms.gather(writer)
     return written(writer)
 
 

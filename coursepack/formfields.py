@@ -17,12 +17,17 @@ TAG = re.compile(r"<[^>]+>")
 
 
 def field_name(doc_id: str, number: int, part: str = "") -> str:
-    """A field's name, unique in a packet and readable in a form's data: ``vocabulary-q3-b1``.
+    """A question's field name, unique in a packet and readable in a form's data: ``vocabulary-q3-b1``."""
+    return document_field(doc_id, f"q{number}" + (f"-{part}" if part else ""))
+
+
+def document_field(doc_id: str, part: str) -> str:
+    """A field name of a document (``vocabulary-name``).
 
     PDF joins field names with dots, so a name holds only letters, digits, ``-`` and ``_``.
     """
     base = NAME_UNSAFE.sub("-", doc_id).strip("-") or "worksheet"
-    return f"{base}-q{number}" + (f"-{part}" if part else "")
+    return f"{base}-{part}"
 
 
 def spoken(text: str) -> str:
@@ -38,9 +43,10 @@ def label(number: int, prompt: str, detail: str = "") -> str:
     return f"{words} ({detail})" if detail else words
 
 
-def attributes(name: str, title: str) -> str:
-    """The name and spoken label of a control, escaped (``title`` is the PDF tooltip, TU)."""
-    return f'name="{escape(name)}" title="{escape(title)}" aria-label="{escape(title)}"'
+def attributes(name: str, title: str, spoken_as: str = "") -> str:
+    """The name and labels of a control, escaped: ``title`` is the PDF tooltip (TU) and a browser's,
+    ``spoken_as`` what a screen reader says on the web when it says more (a choice, beside its question)."""
+    return f'name="{escape(name)}" title="{escape(title)}" aria-label="{escape(spoken_as or title)}"'
 
 
 def text_field(name: str, title: str, cls: str = "field") -> str:
@@ -53,11 +59,15 @@ def text_area(name: str, title: str, rows: int) -> str:
     return f'<textarea class="field area" rows="{rows}" {attributes(name, title)}></textarea>'
 
 
-def choice(kind: str, name: str, value: str, title: str) -> str:
-    """A radio button (one answer) or a check box (select all) in place of a printed circle or square."""
-    control = "radio" if kind == "single" else "checkbox"
+def choice(kind: str, name: str, value: str, question: str, title: str) -> str:
+    """A radio button (one answer) or a check box (select all) in place of a printed circle or square.
+
+    A radio group is one PDF field, whose tooltip is the ``question``; a check box is a field of its own.
+    """
+    control, tip = ("radio", question) if kind == "single" else ("checkbox", title)
     return (
-        f'<input type="{control}" class="field box-field box-{kind}" value="{escape(value)}" {attributes(name, title)}>'
+        f'<input type="{control}" class="field box-field box-{kind}" value="{escape(value)}" '
+        f"{attributes(name, tip, title)}>"
     )
 
 

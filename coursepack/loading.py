@@ -19,7 +19,7 @@ from .fonts import character_problems, svg_font_problems
 from .images import course_relative_images, image_problems
 from .messages import messages
 from .messages import problems as message_problems
-from .model import EDITIONS, BoundPdf, Course, Document, Packet
+from .model import EDITIONS, FILLABLE, BoundPdf, Course, Document, Packet
 from .record import styles_of
 from .sources import SourceProblem, read_all, read_bytes, read_toml
 
@@ -290,9 +290,10 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
             tuple(words.items()),
         )
         shows_map = "cluster-map" in source.body.lower()
-        results = None if shows_map else read(unmapped)
+        fillable = course.fillable(doc.id)  # a fillable worksheet: one more edition, with form fields
+        results = None if shows_map else read(unmapped + fill(unmapped, fillable))
         if results is None or any(r.generated or '<div class="block-' in r.html for r in results.values()):
-            results = read(editions)
+            results = read(editions + fill(editions, fillable))
         checked: set[tuple] = set()  # editions share most images: each list is checked once
         for result in results.values():
             if (images := tuple(result.images)) not in checked:
@@ -332,6 +333,11 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 env, "bound.html", doc=item, edition=edition, running_title=item.title, t=course_words
             )
     return sections, problems
+
+
+def fill(editions: tuple[tuple[str, Any], ...], fillable: bool) -> tuple[tuple[str, Any], ...]:
+    """A fillable worksheet's extra edition: the student edition's blocks, with form fields to type in."""
+    return ((FILLABLE, dict(editions)["student"]),) if fillable else ()
 
 
 @functools.lru_cache(maxsize=1024)

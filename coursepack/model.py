@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 EDITIONS = ("student", "teacher")
+FILLABLE = "fillable"  # a worksheet's student edition with form fields (build/fillable/)
 KIND_WORDS = {  # what each kind of document is called, as a key of the message catalogue (messages.py)
     "lesson": "reading",
     "overview": "reading",
@@ -136,6 +137,14 @@ class Course:
     packets: tuple[Packet, ...]
     editions: tuple[str, ...] = EDITIONS
     settings: dict[str, Any] = field(default_factory=dict)
+
+    def fillable(self, doc_id: str) -> bool:
+        """Whether a document has a fillable edition: a worksheet, when it or the course says so."""
+        doc = self.documents.get(doc_id)
+        if doc is None or doc.kind != "worksheet":
+            return False
+        own = doc.meta.get("fillable")
+        return bool(self.settings.get("fillable", False) if own is None else own)
 
     def item(self, item_id: str) -> Document | BoundPdf:
         """A packet item: a rendered document or a bound PDF."""

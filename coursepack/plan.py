@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from . import advice, compose, links, pdfcheck, record, supplement, templates, versions
 from .loading import VERSIONED_EDITIONS, Plan, running_title
 from .messages import messages
-from .model import BoundPdf, Course
+from .model import FILLABLE, BoundPdf, Course
 from .targets import (
     UNTAGGED,
     Bound,
@@ -103,8 +103,11 @@ def targets(plan: Plan) -> Targets:
 
     documents, packets = [], []
     notes = {doc.id: tuple(advice.worksheet_notes(doc)) for doc in course.documents.values()}  # once each
-    for edition in course.editions:
+    fillable = {doc_id for doc_id in course.documents if course.fillable(doc_id)}
+    for edition in course.editions + ((FILLABLE,) if fillable else ()):
         for doc in course.documents.values():
+            if edition == FILLABLE and doc.id not in fillable:
+                continue
             for version in range(doc.versions if edition in VERSIONED_EDITIONS else 1):
                 letter = versions.letter(version) if doc.versions > 1 else ""
                 words = messages(course.root, doc.meta.get("language") or course.language)
@@ -121,17 +124,22 @@ def targets(plan: Plan) -> Targets:
                 documents.append(DocumentTarget(path, doc.path, target, running, notes[doc.id]))
         words = messages(course.root, course.language)  # a packet's cover, contents and page numbers
         for pack in course.packets:
+            if edition == FILLABLE and not fillable & set(pack.items):
+                continue  # a fillable packet is one with fillable worksheets; its other parts are the students'
             for version in range(pack.versions if edition in VERSIONED_EDITIONS else 1):
                 letter = versions.letter(version) if pack.versions > 1 else ""  # large print: version A, and says so
                 name = edition_name(edition, letter, words)
                 duplex = pack.duplex and pack.right
-                pages = "student" if edition == "teacher" else edition  # a teacher's pages match the students'
+                # a teacher's pages match the students'; a fillable packet's other pages are the students' too
+                pages = {item: "student" if edition == "teacher" else edition for item in pack.items}
+                if edition == FILLABLE:
+                    pages = {item: FILLABLE if item in fillable else "student" for item in pack.items}
                 packets.append(
                     PacketTarget(
                         packet_path(edition, pack.id, letter if version else ""),
                         "course.toml",
                         setup,
-                        tuple(part(item, pages, duplex, version_of(item, version)) for item in pack.items),
+                        tuple(part(item, pages[item], duplex, version_of(item, version)) for item in pack.items),
                         Running(course.title, pack.title, edition, name, course.language, pack.duplex, pack.right),
                         pack.title,
                         contents(course, pack.items, words),

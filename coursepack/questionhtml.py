@@ -118,7 +118,8 @@ class QuestionRenderer:
                 letter = LETTERS[index]
                 name = self.name(letter) if q.kind == "multiple" else self.name()
                 title = formfields.label(self.number, q.prompt, f"{letter}. {formfields.spoken(label)}")
-                box = self.control(formfields.choice(q.kind, name, values[index], title))
+                question = formfields.label(self.number, q.prompt)
+                box = self.control(formfields.choice(q.kind, name, values[index], question, title))
             mark = self.teacher and correct
             cls = "choice correct" if mark else "choice"
             tag = f'<span class="tag">{self.words["answer"]}</span>' if mark else ""

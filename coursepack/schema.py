@@ -94,6 +94,7 @@ KINDS: dict[str, dict[str, Any]] = {
             "key": flag,
             "self_assessment": flag,
             "versions": version_count,
+            "fillable": flag,
         },
         "required": ("title",),
     },
@@ -159,6 +160,7 @@ SETTINGS_FIELDS = (
     "language",
     "duplex",
     "large_print",
+    "fillable",
     "versions",
     "pathways",
     "sectors",
@@ -204,6 +206,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
         "language": "en-US",
         "duplex": False,
         "large_print": False,
+        "fillable": False,
         "versions": 1,
         "pathways": {},
         "sectors": {},
@@ -223,7 +226,7 @@ def validate_settings(data: dict[str, Any], text: str) -> tuple[dict[str, Any], 
         report(("paper",), f'\'paper\' must be "letter" or "a4", not {paper!r}')
     else:
         settings["paper"] = paper.lower()
-    for key in ("duplex", "large_print"):
+    for key in ("duplex", "large_print", "fillable"):
         if key in data:
             if isinstance(data[key], bool):
                 settings[key] = data[key]

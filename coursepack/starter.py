@@ -21,6 +21,7 @@ paper = "letter"        # or "a4"
 language = "en-US"      # the language of your documents (a document can set its own: language: es)
 duplex = false          # true: print on both sides, every document starting on a right-hand page
 large_print = false     # true: also build build/large-print/ (18 pt text, for students with low vision)
+fillable = false        # true: also build build/fillable/ (worksheets students type into on a screen)
 versions = 1            # 2 or more: worksheets in versions A, B, ... (questions and choices shuffled)
 
 # Career pathways your role sheets name (id = "name"); a role sheet's "pathway" must be one of them.

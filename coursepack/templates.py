@@ -16,13 +16,19 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from . import formfields
 from .errors import Problem, SourceErrors
 from .fonts import SVG_FONT_FAMILY
 from .fragments import inline
 from .messages import english
 from .sanitise import sanitise
 
-EDITION_WORDS = {"student": "student_edition", "teacher": "teacher_edition", "large-print": "large_print_edition"}
+EDITION_WORDS = {
+    "student": "student_edition",
+    "teacher": "teacher_edition",
+    "large-print": "large_print_edition",
+    "fillable": "fillable_edition",
+}
 REQUIRED = ("document.html", "front.html", "bound.html", "handout.html")
 OURS = Path(__file__).resolve().parent
 
@@ -48,6 +54,7 @@ def environment(styles: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["inline"] = inline_text
+    env.filters["field_name"] = formfields.document_field
     return env
 
 

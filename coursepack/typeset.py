@@ -17,6 +17,7 @@ from weasyprint import CSS, HTML, Document, Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from . import pdfforms
 from .links import shown
 
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -157,13 +158,15 @@ class Typesetter:
         With ``front_pages``, page labels number the front matter i, ii, … and the body from 1.
         """
 
-        def label_pages(_document: Document, pdf: pydyf.PDF) -> None:
+        def finish(document: Document, pdf: pydyf.PDF) -> None:
+            pdfforms.tidy(document, pdf)
+            if front_pages is None:
+                return
             numbers = [] if not front_pages else [0, pydyf.Dictionary({"S": "/r"})]
             numbers += [front_pages or 0, pydyf.Dictionary({"S": "/D", "St": 1})]
             pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
 
-        finisher = label_pages if front_pages is not None else None
         self.unlink_unsafe(document)
         with fixed_font_timestamp():
             options = PDF_OPTIONS if tagged else {"uncompressed_pdf": False}
-            return document.write_pdf(pdf_identifier=identifier, finisher=finisher, **options)
+            return document.write_pdf(pdf_identifier=identifier, finisher=finish, **options)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from conftest import REPO
 from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
@@ -39,12 +40,28 @@ def outline(font: TTFont, gid: int) -> tuple:
     return pen.value, glyphs[name].width
 
 
+def form_programs(path) -> dict[int, int]:
+    """The font programs a PDF form types with, by object number: their sizes."""
+    form = PdfReader(str(path)).trailer["/Root"].get("/AcroForm")
+    fonts = form["/DR"]["/Font"].values() if form else []
+    programs = {}
+    for font in fonts:
+        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        programs[descriptor.raw_get("/FontFile2").idnum] = len(descriptor["/FontFile2"].get_object().get_data())
+    return programs
+
+
 def test_every_packet_has_one_font_program_per_face(bundled):
+    """Besides the whole font a fillable packet's fields type with (any letter a student may type)."""
+    regular = (REPO / "styles" / "fonts" / "Lato-Regular.ttf").stat().st_size
     for path in bundled.glob("*/*.pdf"):
+        typing = form_programs(path)
+        assert set(typing.values()) == ({regular} if path.parent.name == "fillable" else set()), path
         programs: dict[str, set[int]] = {}
         for subset in embedded(path):
             program = subset.descriptor.raw_get("/FontFile2")
-            programs.setdefault(subsets.base_name(subset.font), set()).add(program.idnum)
+            if program.idnum not in typing:
+                programs.setdefault(subsets.base_name(subset.font), set()).add(program.idnum)
         assert programs, path
         assert all(len(ids) == 1 for ids in programs.values()), (path, programs)
 
