@@ -6,6 +6,7 @@ control is put in after the body is sanitised (which strips every control an aut
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html import escape, unescape
 
@@ -24,9 +25,12 @@ def field_name(doc_id: str, number: int, part: str = "") -> str:
 def document_field(doc_id: str, part: str) -> str:
     """A field name of a document (``vocabulary-name``).
 
-    PDF joins field names with dots, so a name holds only letters, digits, ``-`` and ``_``.
+    PDF joins field names with dots, so a name holds only letters, digits, ``-`` and ``_``; an id
+    with other characters gets a short digest of itself, so two ids never make one name.
     """
     base = NAME_UNSAFE.sub("-", doc_id).strip("-") or "worksheet"
+    if base != doc_id:  # "a b" and "a-b" stay apart: a name made safe says where it came from
+        base += "-" + hashlib.sha256(doc_id.encode()).hexdigest()[:4]
     return f"{base}-{part}"
 
 

@@ -144,6 +144,7 @@ def test_an_independent_checker_finds_no_errors(bundled):
         bundled / "large-print/role-sheets.pdf",
     ]
     paths += sorted((bundled / "student" / "documents").glob("*.pdf"))
+    paths += [bundled / "fillable/unit-1.pdf", bundled / "fillable/documents/vocabulary.pdf"]
     for path in paths:
         report = subprocess.run([checker, "check", str(path)], capture_output=True, text=True).stdout
         assert "[ERROR]" not in report, (path.name, report)

@@ -83,3 +83,11 @@ def test_print_editions_have_no_controls_and_authors_cannot_write_them():
         seed="tools",
     )
     assert ("input", "x") not in fields(typed.html) and ("textarea", "z") not in fields(typed.html)
+
+
+def test_field_names_stay_apart_when_ids_are_made_safe():
+    from coursepack.formfields import document_field
+
+    names = {document_field(doc_id, "q1") for doc_id in ("a b", "a-b", "a.b", "ñandú")}
+    assert len(names) == 4 and all(re.fullmatch(r"[A-Za-z0-9_-]+", name) for name in names)
+    assert document_field("vocabulary", "q3-b1") == "vocabulary-q3-b1"

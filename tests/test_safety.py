@@ -288,13 +288,15 @@ def test_nesting_too_deep_is_an_error_not_a_crash(course, capsys):
 def test_two_builds_a_year_apart_give_the_same_bytes(course, tmp_path, monkeypatch):
     """Font subsets carry a 'modified' time: a clock moved forward must not change a byte."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    root = course({"lessons/files.md": CARPENTRIES_LESSON})
+    sheet = "---\ntitle: Quiz\nfillable: true\n---\n? The [[lathe]] turns.\n\n? Pick one\n(x) a\n( ) b\n"
+    root = course({"lessons/files.md": CARPENTRIES_LESSON, "handouts/worksheets/quiz.md": sheet})
     build.build(root, tmp_path / "first", strict=True, workers=1)
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 400 * 86400)
     build.build(root, tmp_path / "second", strict=True, workers=1)
     first, second = digests(tmp_path / "first"), digests(tmp_path / "second")
     assert len(first) >= 8 and first == second
+    assert any("fillable" in name for name in first)
 
 
 # ---------------------------------------------------------------- workers that fail
