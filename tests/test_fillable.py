@@ -182,3 +182,29 @@ def test_no_answer_or_teacher_note_reaches_a_fillable_worksheet(course, tmp_path
         assert secret not in text and secret not in said, secret
     assert "SECRET-CHOICE" in text and "(A. SECRET-CHOICE)" not in said  # shown, never marked
     assert all(not field.get("/V") or field.get("/V") == "/Off" for field in form_fields(data).values())
+
+
+def actions(path: Path) -> set[str]:
+    """Every key of a PDF that could run script or act on its own, anywhere in its object graph."""
+    reader = PdfReader(str(path))
+    found, seen, stack = set(), set(), [reader.trailer["/Root"]]
+    while stack:
+        item = stack.pop()
+        if hasattr(item, "idnum"):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+            item = item.get_object()
+        if isinstance(item, dict):
+            found |= {key for key in item if key in ("/JS", "/JavaScript", "/AA", "/OpenAction", "/Launch")}
+            stack += [value for key, value in item.items() if key not in ("/Parent", "/P")]
+        elif isinstance(item, list):
+            stack += list(item)
+    return found
+
+
+def test_fillable_pdfs_hold_no_script_or_automatic_action(bundled):
+    paths = [bundled / "fillable" / "unit-1.pdf", *sorted((bundled / "fillable" / "documents").glob("*.pdf"))]
+    assert len(paths) >= 6
+    for path in paths:
+        assert actions(path) == set(), path
