@@ -271,24 +271,11 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
         (edition, (("cluster-map", fragments.block_placeholder("cluster-map")),)) for edition in course.editions
     )
     versioned = tuple((edition, blocks) for edition, blocks in editions if edition in VERSIONED_EDITIONS)
-    kinds, links = tuple(course.settings["blocks"].items()), tuple(documents.items())
     for doc in course.documents.values():
         folder = PurePosixPath(doc.path).parent
-        worksheet, graded = doc.kind == "worksheet", not doc.meta.get("self_assessment")
         source = doc.source
         words = messages(course.root, doc.meta.get("language") or course.language)
-        read = functools.partial(
-            body_markup,
-            source.body,
-            source.body_line,
-            worksheet,
-            graded,
-            doc.id,
-            kinds,
-            folder,
-            links,
-            tuple(words.items()),
-        )
+        read = reader(course, doc, documents)
         shows_map = "cluster-map" in source.body.lower()
         results = None if shows_map else read(unmapped)
         if results is None or any(r.generated or '<div class="block-' in r.html for r in results.values()):
@@ -332,6 +319,25 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
                 env, "bound.html", doc=item, edition=edition, running_title=item.title, t=course_words
             )
     return sections, problems
+
+
+def reader(course: Course, doc: Document, documents: dict[str, str] | None = None) -> functools.partial:
+    """A document's body read in given editions (``body_markup`` with the document's own arguments)."""
+    if documents is None:
+        documents = {d.path: d.id for d in course.documents.values()} | {p: p for p in course.bound}
+    words = messages(course.root, doc.meta.get("language") or course.language)
+    return functools.partial(
+        body_markup,
+        doc.source.body,
+        doc.source.body_line,
+        doc.kind == "worksheet",
+        not doc.meta.get("self_assessment"),
+        doc.id,
+        tuple(course.settings["blocks"].items()),
+        PurePosixPath(doc.path).parent,
+        tuple(documents.items()),
+        tuple(words.items()),
+    )
 
 
 @functools.lru_cache(maxsize=1024)
