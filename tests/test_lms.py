@@ -8,6 +8,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -323,3 +324,87 @@ def test_export_says_what_to_export_and_refuses_bad_sources_without_writing(cour
     assert code == 1 and "internal error" not in err
     assert "handouts/worksheets/bad.md:4: error: multiple-choice question has no correct answer" in err
     assert not (root / "build/lms").exists()
+
+
+TEXT2QTI = """\
+Quiz title: Tools Check
+
+1.  Which tool measures length?
+a)  A hammer
+*b) A tape measure
+c)  A wrench
+
+2.  Which are safety gear? Select all that apply.
+[*] Goggles
+[ ] Donuts
+[*] Gloves
+
+3.  Steel is a metal.
+*a) True
+b)  False
+
+4.  The welder joins parts with _____.
+*   heat
+
+5.  Explain why gloves matter.
+____
+"""
+OURS = [
+    "? Which tool measures length?\n( ) A hammer\n(x) A tape measure\n( ) A wrench",
+    "? Which are safety gear? Select all that apply.\n[x] Goggles\n[ ] Donuts\n[x] Gloves",
+    "? Steel is a metal.\n= true",
+    "? The welder joins parts with [[heat]].",
+    "? Explain why gloves matter. {lines: 3}",
+]
+
+
+def shape(item: ET.Element) -> tuple:
+    """What an importer reads of an item, without identifiers or wrappers: the type, the responses,
+    the scoring conditions, and the right answers as text."""
+    labels = {
+        label.get("ident"): text_of(label.findtext(f".//{QTI}mattext") or "")
+        for label in item.iter(f"{QTI}response_label")
+    }
+    meta = {f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry") for f in item.iter(f"{QTI}qtimetadatafield")}
+    responses = [
+        (r.tag, r.get("rcardinality"), [c.tag for c in r])
+        for r in item.find(f"{QTI}presentation")
+        if r.tag != f"{QTI}material"
+    ]
+    conditions = [
+        (c.get("continue"), [e.tag for e in c.iter()], [s.text for s in c.iter(f"{QTI}setvar")])
+        for c in item.iter(f"{QTI}respcondition")
+    ]
+    right = sorted(
+        labels.get(v.text, v.text)
+        for v in item.iter(f"{QTI}varequal")
+        if v not in {n for x in item.iter(f"{QTI}not") for n in x}
+    )
+    return meta["question_type"], responses, conditions, right
+
+
+def test_items_read_as_text2qti_writes_the_same_questions():
+    """text2qti (PyPI) writes the five CC types as Canvas reads them; ours read the same, bar what the CC
+    profile adds (cc_profile, cc_weighting, qmd_computerscored) and text2qti's Canvas-only fields."""
+    pytest.importorskip("text2qti")
+    from text2qti.config import Config
+    from text2qti.qti import QTI as Text2QTI
+    from text2qti.quiz import Quiz
+
+    from coursepack.messages import english
+    from coursepack.questions import parse_question
+
+    with zipfile.ZipFile(BytesIO(Text2QTI(Quiz(TEXT2QTI, config=Config(), source_name="tools.md")).zip_bytes())) as z:
+        theirs = ET.fromstring(
+            next(z.read(n) for n in z.namelist() if n.endswith(".xml") and "meta" not in n and "manifest" not in n)
+        )
+    questions = []
+    for ordinal, text in enumerate(OURS):
+        q = parse_question([(n, line) for n, line in enumerate(text.split("\n"), 1)], True)
+        questions.append(replace(q, ordinal=ordinal))
+    ours = ET.fromstring(qti.quiz("tools", "Tools Check", questions, True, english(), lms.inline_html).xml)
+    for mine, their in zip(ours.iter(f"{QTI}item"), theirs.iter(f"{QTI}item"), strict=True):
+        a, b = shape(mine), shape(their)
+        assert a[0] == b[0] and a[3] == b[3], (a, b)
+        assert [(tag, card) for tag, card, _ in a[1]] == [(tag, card) for tag, card, _ in b[1]]
+        assert a[2] == b[2], (a[2], b[2])
