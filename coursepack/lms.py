@@ -40,7 +40,7 @@ LOCATIONS = (
     f"{LOM_RESOURCE} {SCHEMAS}/LOM/ccv1p1_lomresource_v1p0.xsd"
 )
 ASSESSMENT = "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
-PAGE_KINDS = ("overview", "lesson", "role")  # documents that become web pages (worksheets become quizzes)
+PAGE_KINDS = ("overview", "lesson", "role", "handout")  # documents that become web pages (worksheets: quizzes)
 DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip file can hold: no build time in the bytes
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 IMAGE_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
@@ -167,24 +167,22 @@ class Builder:
         self.quizzes[doc.id] = made
         return self.resource("quiz", doc.id, {f"{made.ident}/assessment_qti.xml": made.xml})
 
-    def entries(self, packet_id: str, items: tuple[str, ...], pdf_word: str) -> list[Entry]:
-        """A packet's items: each document as a page or quiz, then its student PDF."""
+    def entries(self, packet_id: str, items: tuple[str, ...]) -> list[Entry]:
+        """A packet's items: each document as a page or quiz, then its student PDF.
+
+        An existing PDF the packet binds is only in the packet's PDF, which the build made safe (its own
+        file may hold scripts or actions the build removes).
+        """
         entries = []
-        for item in items:
-            doc = self.course.documents.get(item)
-            if doc is not None and doc.kind in PAGE_KINDS:
-                entries.append((doc.title, self.page(doc)))
-            elif doc is not None and doc.kind == "worksheet":
+        for doc in (self.course.documents[item] for item in items if item in self.course.documents):
+            if doc.kind == "worksheet":
                 entries.append((doc.title, self.quiz(doc)))
-            if doc is None:  # an existing PDF the packet binds: only in the packet's PDF, which the build
-                continue  # made safe (its own file may hold scripts or actions the build removes)
-            pdf = self.pdf(document_path("student", doc.id), f"documents/{doc.id}.pdf")
-            title = doc.title
-            if pdf:
-                entries.append((f"{title} ({pdf_word})", pdf))
-        return [
-            Entry(qti.ident("item", packet_id, index), title, resource)
-            for index, (title, resource) in enumerate(entries)
+            elif doc.kind in PAGE_KINDS:
+                entries.append((doc.title, self.page(doc)))
+            if pdf := self.pdf(document_path("student", doc.id), f"documents/{doc.id}.pdf"):
+                entries.append((f"{doc.title} (PDF)", pdf))
+        return [  # identified by packet and resource: stable when a packet is reordered
+            Entry(qti.ident("item", packet_id, resource), title, resource) for title, resource in entries
         ]
 
     def modules(self) -> tuple[Module, ...]:
@@ -192,7 +190,7 @@ class Builder:
         for packet in self.course.packets:
             pdf = self.pdf(packet_path("student", packet.id), f"{packet.id}.pdf")
             first = [Entry(qti.ident("item", packet.id, "packet"), f"{packet.title} (PDF)", pdf)] if pdf else []
-            entries = first + self.entries(packet.id, packet.items, "PDF")
+            entries = first + self.entries(packet.id, packet.items)
             modules.append(Module(qti.ident("module", packet.id), packet.title, tuple(entries)))
         return tuple(modules)
 

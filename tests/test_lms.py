@@ -224,6 +224,39 @@ def test_quiz_answers_read_back_by_an_independent_qti_reader_equal_the_key(made)
     assert checked == sum(cartridge.questions.values()) > 50
 
 
+def test_items_keep_the_rules_of_the_cc_qti_profile(made):
+    """The CC 1.1 QTI profile's Schematron rules for each type, as assertions (its XSD could not be had)."""
+    _, _, cartridge = made
+    idents = []
+    for root in quizzes(cartridge).values():
+        for item in root.iter(f"{QTI}item"):
+            idents.append(item.get("ident"))
+            meta = {
+                f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry")
+                for f in item.iter(f"{QTI}qtimetadatafield")
+            }
+            lids, strs = list(item.iter(f"{QTI}response_lid")), list(item.iter(f"{QTI}response_str"))
+            labels = list(item.iter(f"{QTI}response_label"))
+            responses = {r.get("ident") for r in lids + strs}
+            assert {v.get("respident") for v in item.iter(f"{QTI}varequal")} <= responses  # rules 3e-6c
+            assert item.find(f".//{QTI}varsubstring") is None
+            profile = meta.get("cc_profile")
+            if profile in ("cc.multiple_choice.v0p1", "cc.true_false.v0p1", "cc.multiple_response.v0p1"):
+                single = profile != "cc.multiple_response.v0p1"
+                assert len(lids) == 1 and not strs and item.find(f".//{QTI}render_fib") is None
+                assert lids[0].get("rcardinality") == ("Single" if single else "Multiple")
+                count = {"cc.true_false.v0p1": 2}.get(profile)
+                assert len(labels) == count if count else len(labels) >= (3 if single else 2)
+            elif profile in ("cc.fib.v0p1", "cc.essay.v0p1"):
+                assert not lids and len(strs) == 1 and item.find(f".//{QTI}render_choice") is None
+                if profile == "cc.essay.v0p1":
+                    assert item.find(f".//{QTI}varequal") is None and meta["qmd_computerscored"] == "No"
+            else:  # no CC type: Canvas's own, which a CC importer leaves out
+                assert profile is None
+                assert meta["question_type"] in ("matching_question", "fill_in_multiple_blanks_question")
+    assert len(idents) == len(set(idents)) == sum(cartridge.questions.values())  # rule 13a
+
+
 def test_nothing_of_the_teacher_edition_is_in_the_cartridge(made):
     plan, _, cartridge = made
     course = plan.course
