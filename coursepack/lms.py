@@ -43,6 +43,7 @@ ASSESSMENT = "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
 PAGE_KINDS = ("overview", "lesson", "role", "handout")  # documents that become web pages (worksheets: quizzes)
 DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip file can hold: no build time in the bytes
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+LOOSE = "More documents"  # the module of the documents no packet holds
 IMAGE_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
 
 
@@ -192,6 +193,10 @@ class Builder:
             first = [Entry(qti.ident("item", packet.id, "packet"), f"{packet.title} (PDF)", pdf)] if pdf else []
             entries = first + self.entries(packet.id, packet.items)
             modules.append(Module(qti.ident("module", packet.id), packet.title, tuple(entries)))
+        packed = {item for packet in self.course.packets for item in packet.items}
+        if loose := tuple(doc_id for doc_id in self.course.documents if doc_id not in packed):
+            entries = self.entries("", loose)  # documents no packet holds, as the course lists them
+            modules.append(Module(qti.ident("module", ""), LOOSE, tuple(entries)))
         return tuple(modules)
 
 
