@@ -97,7 +97,6 @@ NAMES = {
     "multiple": "select all",
     "truefalse": "true/false",
     "blank": "fill in the blank",
-    "blanks": "fill in several blanks",
     "matching": "matching",
     "essay": "essay",
 }

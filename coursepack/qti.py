@@ -9,13 +9,17 @@ What importers read (checked against their sources, so choices here follow them)
   ``respcondition`` that sets SCORE to 100; an item with any other profile it leaves out.
 - Canvas converts the QTI with its QTI importer, which takes a question's type from the item's
   ``question_type`` field and its points from ``points_possible`` when they are there (its own exports
-  write both; see lib/cc/qti/qti_items.rb and gems/plugins/qti_exporter). Matching, several blanks and
-  tables have no CC type, so they are written as Canvas writes its ``matching_question`` and
-  ``fill_in_multiple_blanks_question`` (one ``response_lid`` per left item; one ``response_str``
-  per blank, named ``response_blank1``… as Canvas names them), with no ``cc_profile``. CC has no
-  ordering type and neither has Canvas's classic quiz: Canvas itself imports a QTI ``orderInteraction``
-  as a matching question (order_interaction.rb), so an ordering question is a matching question here
-  too: each step, as the worksheet prints it, matched to its place.
+  write both; see lib/cc/qti/qti_items.rb and gems/plugins/qti_exporter), so every item has them too.
+- Several blanks (in a prompt, or a table's cells) become one fill-in-the-blank item per blank, the
+  question's points shared among them: Canvas's own fill-in-multiple-blanks format lists each blank's
+  answer in the question's presentation (fill_in_the_blank.rb reads them only from there), where any
+  other LMS would show it to students; one CC item per blank keeps every answer in ``resprocessing``
+  and is read by Canvas and Moodle alike.
+- Matching has no CC type: it is written as Canvas writes its ``matching_question`` (one
+  ``response_lid`` per left item, choosing among the right items), with no ``cc_profile``, so Moodle
+  leaves it out. CC has no ordering type and neither has Canvas's classic quiz: Canvas itself imports
+  a QTI ``orderInteraction`` as a matching question (order_interaction.rb), so an ordering question is
+  a matching question here too: each step, as the worksheet prints it, matched to its place.
 - Answers are only in ``resprocessing``, where an LMS keeps them from students. Sample answers and
   teacher notes are written nowhere: an essay item has no feedback or solution at all.
 
@@ -54,7 +58,6 @@ KINDS = {
     "multiple": Kind("cc.multiple_response.v0p1", "multiple_answers_question"),
     "truefalse": Kind("cc.true_false.v0p1", "true_false_question"),
     "blank": Kind("cc.fib.v0p1", "short_answer_question"),
-    "blanks": Kind("", "fill_in_multiple_blanks_question"),  # several blanks in a prompt, or a table
     "matching": Kind("", "matching_question"),
     "essay": Kind("cc.essay.v0p1", "essay_question"),
 }
@@ -90,10 +93,8 @@ def kind_of(q: Question) -> str:
         return q.kind
     if q.kind == "ordering":
         return "matching"
-    if q.kind == "table" or (q.kind == "blank" and len(q.blanks) > 1):
-        return "blanks"
-    if q.kind == "blank":
-        return "blank"
+    if q.kind in ("blank", "table"):
+        return "blank"  # one item per blank
     return "essay"  # short and extended responses
 
 
@@ -118,8 +119,11 @@ def quiz(
     section = ET.SubElement(assessment, "section", ident=ident(doc_id, "section"))
     made = []
     for number, q in enumerate(questions, start=1):
-        writer = ItemWriter(doc_id, q, graded, words, html)
-        made.append(writer.write(section, number))
+        if kind_of(q) == "blank" and len(q.blanks) > 1:
+            for blank in range(1, len(q.blanks) + 1):
+                made.append(ItemWriter(doc_id, q, graded, words, html, blank).write(section, f"{number}.{blank}"))
+        else:
+            made.append(ItemWriter(doc_id, q, graded, words, html).write(section, str(number)))
     ET.indent(root)
     xml = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return Quiz(quiz_id, title, xml + b"\n", tuple(made))
@@ -158,18 +162,26 @@ class ItemWriter:
     """Writes one question as a QTI item."""
 
     def __init__(
-        self, doc_id: str, q: Question, graded: bool, words: Mapping[str, str], html: Callable[[str], str]
+        self,
+        doc_id: str,
+        q: Question,
+        graded: bool,
+        words: Mapping[str, str],
+        html: Callable[[str], str],
+        blank: int = 0,
     ) -> None:
-        self.doc_id, self.q, self.graded, self.words, self.html = doc_id, q, graded, words, html
+        """``blank``: which of a question's several blanks this item asks for (0: the whole question)."""
+        self.doc_id, self.q, self.graded, self.words, self.html, self.blank = doc_id, q, graded, words, html, blank
         self.kind = kind_of(q)
-        self.points = (q.points if q.points is not None else 1.0) if graded else 0.0
+        points = (q.points if q.points is not None else 1.0) if graded else 0.0
+        self.points = points / len(q.blanks) if blank else points
 
     def id(self, *parts: object) -> str:
-        return ident(self.doc_id, self.q.ordinal, *parts)
+        return ident(self.doc_id, self.q.ordinal, *((self.blank,) if self.blank else ()), *parts)
 
-    def write(self, section: ET.Element, number: int) -> Item:
+    def write(self, section: ET.Element, number: str) -> Item:
         kind = KINDS[self.kind]
-        item = ET.SubElement(section, "item", ident=self.id(), title=f"{number}")
+        item = ET.SubElement(section, "item", ident=self.id(), title=number)
         points = f"{self.points:g}"
         meta = [("cc_profile", kind.profile), ("cc_weighting", points)] if kind.profile else []
         if self.kind == "essay":
@@ -230,12 +242,20 @@ class ItemWriter:
     # ------------------------------------------------------------ blanks
 
     def write_blank(self, presentation: ET.Element, processing: ET.Element) -> None:
-        prompt(presentation, self.with_blanks(self.q.prompt, lambda n: "_____"))
+        """A blank (or one of several, each shown numbered) as a CC fill-in-the-blank item."""
+        q, count = self.q, len(self.q.blanks)
+        html = self.with_blanks(q.prompt, lambda n: "_____" + (f" ({n})" if count > 1 else ""))
+        if q.table:
+            html += self.table()
+        if count > 1:
+            asked = self.words["blank_of"].replace("{n}", str(self.blank)).replace("{total}", str(count))
+            html += f"<p><strong>{asked[:1].upper() + asked[1:]}</strong></p>"
+        prompt(presentation, html)
         response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
-        render = ET.SubElement(response, "render_fib")
-        ET.SubElement(render, "response_label", ident="answer1", rshuffle="No")
+        ET.SubElement(ET.SubElement(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
         condition = ET.Element("conditionvar")
-        ET.SubElement(condition, "varequal", respident="response1", case="No").text = self.q.blanks[0]
+        answer = q.blanks[max(self.blank, 1) - 1]
+        ET.SubElement(condition, "varequal", respident="response1", case="No").text = answer
         self.correct(processing, condition)
 
     def with_blanks(self, text: str, shown: Callable[[int], str], start: int = 1) -> str:
@@ -245,34 +265,18 @@ class ItemWriter:
         rendered = self.html(tokens) if tokens.strip() else ""
         return re.sub(TOKEN.format(r"(\d+)"), lambda m: shown(int(m.group(1))), rendered)
 
-    def write_blanks(self, presentation: ET.Element, processing: ET.Element) -> None:
-        """Several blanks (a prompt's, or a table's cells) as Canvas's fill-in-multiple-blanks question."""
-        q, name = self.q, (lambda n: f"[blank{n}]")
-        html = self.with_blanks(q.prompt, name)
-        if q.table:
-            seen = len(BLANK.findall(q.prompt))
-            head = "".join(f"<th>{self.html(cell)}</th>" for cell in q.table[0])
-            rows = []
-            for row in q.table[1:]:
-                cells = []
-                for cell in row:
-                    cells.append(f"<td>{self.with_blanks(cell, name, seen + 1)}</td>")
-                    seen += len(BLANK.findall(cell))
-                rows.append(f"<tr>{''.join(cells)}</tr>")
-            html += f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        prompt(presentation, html)
-        share = f"{100 / len(q.blanks):.2f}"
-        for number, answer in enumerate(q.blanks, start=1):
-            # A text field per blank, named as Canvas names them; its answer only in resprocessing.
-            respident = f"response_blank{number}"
-            response = ET.SubElement(presentation, "response_str", ident=respident, rcardinality="Single")
-            plain(response, f"blank{number}")
-            ET.SubElement(ET.SubElement(response, "render_fib"), "response_label", ident=f"answer{number}")
-            if self.graded:
-                respcondition = ET.SubElement(processing, "respcondition")
-                condition = ET.SubElement(respcondition, "conditionvar")
-                ET.SubElement(condition, "varequal", respident=respident, case="No").text = answer
-                ET.SubElement(respcondition, "setvar", varname="SCORE", action="Add").text = share
+    def table(self) -> str:
+        """A table question's table, its blanks numbered after the prompt's."""
+        q, seen = self.q, len(BLANK.findall(self.q.prompt))
+        head = "".join(f"<th>{self.html(cell)}</th>" for cell in q.table[0])
+        rows = []
+        for row in q.table[1:]:
+            cells = []
+            for cell in row:
+                cells.append(f"<td>{self.with_blanks(cell, lambda n: f'_____ ({n})', seen + 1)}</td>")
+                seen += len(BLANK.findall(cell))
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
     # ------------------------------------------------------------ matching, ordering, essays
 
