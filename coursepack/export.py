@@ -111,7 +111,7 @@ def describe(made: Cartridge) -> str:
     return (
         f"{plural(len(made.modules), 'module')}, {plural(made.count('page'), 'page')}, "
         f"{plural(made.count('file'), 'PDF')}, {plural(made.count('quiz'), 'quiz', 'quizzes')} "
-        f"({plural(sum(kinds.values()), 'question')}: {questions or 'none'})"
+        f"({plural(sum(kinds.values()), 'item')}: {questions or 'none'})"
     )
 
 
