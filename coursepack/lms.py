@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from io import BytesIO
 
-from . import fragments, loading, qti
+from . import fragments, loading, qti, templates
 from .loading import Plan
 from .messages import messages
 from .model import Course, Document
@@ -43,6 +43,8 @@ ASSESSMENT = "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
 PAGE_KINDS = ("overview", "lesson", "role", "handout")  # documents that become web pages (worksheets: quizzes)
 DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip file can hold: no build time in the bytes
 SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+MAP = re.compile(r'<figure class="cluster-map">.*?</figure>', re.DOTALL)  # the drawn map (SVG: sanitised away)
+LABEL = re.compile(r'<span class="fact-label">(.*?)</span>')  # set off by style in print
 LOOSE = "More documents"  # the module of the documents no packet holds
 IMAGE_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
 
@@ -141,7 +143,10 @@ class Builder:
         return self.resource("file", path, {f"web_resources/{name}": self.pdfs[path]})
 
     def page(self, doc: Document) -> str:
-        body = safe_html(self.plan.sections[(doc.id, "student", 0)])
+        """A document's student section as a web page: no style sheet comes with it, so a drawn cluster map
+        becomes its list (as large print draws it) and a label is set off from the text it names."""
+        section = MAP.sub(lambda m: self.cluster_list(doc), self.plan.sections[(doc.id, "student", 0)])
+        body = LABEL.sub(r"<strong>\1:</strong> ", safe_html(section))
         name = f"wiki_content/{doc.id}.html"
         images = {}
 
@@ -160,6 +165,15 @@ class Builder:
             f"<title>{html.escape(doc.title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
         )
         return self.resource("page", doc.id, {name: text.encode(), **images})
+
+    def cluster_list(self, doc: Document) -> str:
+        course = self.course
+        roles = sorted((d for d in course.documents.values() if d.kind == "role"), key=lambda d: d.title)
+        by_pathway: dict[str, list[str]] = {}
+        for role in roles:
+            by_pathway.setdefault(role.meta["pathway"], []).append(role.title)
+        words = messages(course.root, doc.meta.get("language") or course.language)
+        return templates.cluster_list(course.title, course.pathways or {p: p for p in by_pathway}, by_pathway, words)
 
     def quiz(self, doc: Document) -> str:
         words = messages(self.course.root, doc.meta.get("language") or self.course.language)

@@ -292,8 +292,13 @@ def test_nothing_of_the_teacher_edition_is_in_the_cartridge(made):
 
 
 def test_pages_have_no_script_no_style_and_nothing_from_outside(made):
-    _, _, cartridge = made
-    for name, data in entries(cartridge.data).items():
+    plan, _, cartridge = made
+    files = entries(cartridge.data)
+    overview = files["wiki_content/00-cluster-overview.html"].decode()  # the map as a list, not a drawing
+    roles = [d.title for d in plan.course.documents.values() if d.kind == "role"]
+    assert '<figure class="cluster-map cluster-list">' in overview and all(html.escape(r) in overview for r in roles)
+    assert "<strong>Pathway:</strong> Production" in files["wiki_content/welder.html"].decode()
+    for name, data in files.items():
         if name.endswith(".html"):
             page = data.decode()
             assert page.startswith("<!DOCTYPE html>") and '<html lang="en-US">' in page
