@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from io import BytesIO
+from urllib.parse import unquote
 
 from . import fragments, loading, qti, templates
 from .loading import Plan
@@ -151,7 +152,7 @@ class Builder:
         images = {}
 
         def local(match: re.Match) -> str:  # a course image, copied in beside the pages
-            source = html.unescape(match.group(2))
+            source = unquote(html.unescape(match.group(2)))
             try:
                 images[f"web_resources/{source}"] = read_bytes(self.course.root, source)
             except SourceProblem:

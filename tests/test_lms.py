@@ -454,3 +454,20 @@ def test_items_read_as_text2qti_writes_the_same_questions():
         assert a[0] == b[0] and a[3] == b[3], (a, b)
         assert [(tag, card) for tag, card, _ in a[1]] == [(tag, card) for tag, card, _ in b[1]]
         assert a[2] == b[2], (a[2], b[2])
+
+
+def test_a_course_image_goes_into_the_cartridge_beside_its_page(course, capsys):
+    import PIL.Image
+
+    image = BytesIO()
+    PIL.Image.new("L", (8, 8), 128).save(image, "PNG")
+    lesson = "---\ntitle: Introduction\n---\nA press:\n\n![A hydraulic press](images/my%20press.png)\n"
+    root = course({"lessons/intro.md": lesson, "lessons/images/my press.png": image.getvalue()})
+    assert main(["--course", str(root), "export", "--lms", "--jobs", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    files = entries((root / "build/lms/test-course.imscc").read_bytes())
+    assert files["web_resources/lessons/images/my press.png"] == image.getvalue()
+    page = files["wiki_content/intro.html"].decode()
+    assert 'src="../web_resources/lessons/images/my press.png"' in page and 'alt="A hydraulic press"' in page
+    manifest = files["imsmanifest.xml"].decode()
+    assert '<file href="web_resources/lessons/images/my press.png" />' in manifest
