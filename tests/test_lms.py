@@ -471,3 +471,13 @@ def test_a_course_image_goes_into_the_cartridge_beside_its_page(course, capsys):
     assert 'src="../web_resources/lessons/images/my press.png"' in page and 'alt="A hydraulic press"' in page
     manifest = files["imsmanifest.xml"].decode()
     assert '<file href="web_resources/lessons/images/my press.png" />' in manifest
+
+
+def test_a_renamed_course_replaces_its_cartridge(course, capsys):
+    root = course()
+    assert main(["--course", str(root), "export", "--lms", "--jobs", "1", "--quiet"]) == 0
+    toml = root / "course.toml"
+    toml.write_text(toml.read_text().replace('title = "Test Course"', 'title = "Shop Basics"'))
+    assert main(["--course", str(root), "export", "--lms", "--jobs", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in (root / "build/lms").iterdir()) == ["shop-basics.imscc"]
