@@ -59,6 +59,7 @@ TARGETS = {
     "check_seconds": 0.3,
     "peak_mb": 300,
     "classset_thirty_seconds": 1.0,
+    "lms_vs_cold": 0.25,
 }
 
 
@@ -154,6 +155,16 @@ def measure_all(results: dict, tmp: Path, env: dict[str, str], args: argparse.Na
     before = snapshot(out)
     noops = [checked(timed(render(course, out, "build"), env), "no-op build") for _ in range(args.repeat)]
     results["noop"] = figures_of(noops) | {"touched": touched(before, snapshot(out))}
+
+    say("export --lms after the build, then again with nothing changed")
+    made = checked(timed(render(course, out, "export", "--lms", "--quiet"), env), "export --lms")
+    kept = checked(timed(render(course, out, "export", "--lms", "--quiet"), env), "export --lms (kept)")
+    cartridge = next((out / "lms").glob("*.imscc"))
+    results["lms"] = run_figures(made) | {
+        "kept_seconds": round(kept.seconds, 3),
+        "size": cartridge.stat().st_size,
+        "vs_cold": round(made.seconds / cold.seconds, 3),
+    }
 
     say(f"check ×{args.check_repeat}")
     checks = [checked(timed(render(course, None, "check"), env), "check") for _ in range(args.check_repeat)]

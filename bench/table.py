@@ -81,6 +81,17 @@ def rows(results: dict) -> list[Row]:
             results["check_recorded"]["seconds"] <= 0.3,
         ),
     ]
+    if "lms" in results:
+        lms = results["lms"]
+        found += [
+            (
+                f"export --lms after a build ({lms['size'] / 1e6:.1f} MB cartridge)",
+                f"{lms['seconds']:.2f} s ({lms['vs_cold']:.0%} of cold)",
+                "<= 25% of cold",
+                lms["vs_cold"] <= t.get("lms_vs_cold", 0.25),
+            ),
+            ("  export --lms, nothing changed (its record)", f"{lms['kept_seconds']:.3f} s", "", None),
+        ]
     rebuild = results["rebuild"]
     found += [
         (

@@ -1,4 +1,4 @@
-"""The command line: build, check, list, clean and watch a course folder.
+"""The command line: build, check, list, clean, watch and export a course folder.
 
 It starts in milliseconds: the build machinery (and WeasyPrint with it) is imported by the commands
 that need it, never here at the top.
@@ -83,6 +83,11 @@ def parser() -> argparse.ArgumentParser:
     imposing.add_argument("--packet", help="one packet's id (default: every packet)")
     imposing.add_argument("--edition", choices=("student", "teacher", "large-print"), default="student")
     build_options(imposing)
+    exporting = commands.add_parser("export", help="build, then make what an LMS or a web server takes")
+    exporting.add_argument(
+        "--lms", action="store_true", help="one IMS Common Cartridge 1.1 (.imscc): modules, pages, PDFs and quizzes"
+    )
+    build_options(exporting)
     return top
 
 
@@ -159,6 +164,8 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
         return run_classset(args, root, out)
     if args.command == "impose":
         return run_impose(args, root, out)
+    if args.command == "export":
+        return run_export(args, root, out)
     started = time.monotonic()
     with report.reporting(report.on_terminal(args.quiet)) as reporter:
         outputs = build.build(
@@ -229,9 +236,10 @@ def build_first(args: argparse.Namespace, root: Path, out: Path) -> list:
     """Build what changed (a mistyped packet is refused first); the outputs."""
     from . import build, classset
 
-    known = classset.packet_ids(root)
-    if args.packet and known is not None and args.packet not in known:  # said before minutes of building
-        raise unknown_packet(args.packet, known)
+    packet = getattr(args, "packet", None)  # export names no packet
+    known = classset.packet_ids(root) if packet else None
+    if packet and known is not None and packet not in known:  # said before minutes of building
+        raise unknown_packet(packet, known)
     with report.reporting(report.on_terminal(args.quiet)) as reporter:
         return build.build(
             root, out, strict=args.strict, workers=args.jobs, strict_access=args.strict_access, report=reporter
@@ -265,6 +273,22 @@ def run_impose(args: argparse.Namespace, root: Path, out: Path) -> int:
             print(f"{out / made.path}: {classset.advice(1, made.sides, args.layout, True)}")
     if args.edition == "large-print":
         print("note: imposed pages print smaller; for students who need large print, print the packets full size")
+    return 0
+
+
+def run_export(args: argparse.Namespace, root: Path, out: Path) -> int:
+    """Build (if anything changed), then write each chosen export (or keep it, when its inputs are the same)."""
+    from . import export
+
+    if not args.lms:
+        print("coursepack: error: say what to export: --lms (an IMS Common Cartridge for an LMS)", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    outputs = build_first(args, root, out)
+    made = export.export_lms(root, out, outputs)
+    state = "up to date" if made.reused else "written"
+    print(f"{out / made.path}: {made.summary}; {export.size_text(made.size)}, {state}")
+    print(f"import it into Canvas, Schoology, Moodle, Blackboard or Brightspace ({time.monotonic() - started:.1f} s)")
     return 0
 
 

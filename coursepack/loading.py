@@ -271,29 +271,17 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
         (edition, (("cluster-map", fragments.block_placeholder("cluster-map")),)) for edition in course.editions
     )
     versioned = tuple((edition, blocks) for edition, blocks in editions if edition in VERSIONED_EDITIONS)
-    kinds, links = tuple(course.settings["blocks"].items()), tuple(documents.items())
     for doc in course.documents.values():
         folder = PurePosixPath(doc.path).parent
-        worksheet, graded = doc.kind == "worksheet", not doc.meta.get("self_assessment")
         source = doc.source
         words = messages(course.root, doc.meta.get("language") or course.language)
-        read = functools.partial(
-            body_markup,
-            source.body,
-            source.body_line,
-            worksheet,
-            graded,
-            doc.id,
-            kinds,
-            folder,
-            links,
-            tuple(words.items()),
-        )
+        read = reader(course, doc, documents)
         shows_map = "cluster-map" in source.body.lower()
-        fillable = course.fillable(doc.id)  # a fillable worksheet: one more edition, with form fields
-        results = None if shows_map else read(unmapped + fill(unmapped, fillable))
+        # a fillable worksheet has one more edition: the student edition's blocks, with form fields to type in
+        fill = tuple((FILLABLE, dict(eds)["student"]) for eds in (unmapped, editions) if course.fillable(doc.id))
+        results = None if shows_map else read(unmapped + fill[:1])
         if results is None or any(r.generated or '<div class="block-' in r.html for r in results.values()):
-            results = read(editions + fill(editions, fillable))
+            results = read(editions + fill[1:])
         checked: set[tuple] = set()  # editions share most images: each list is checked once
         for result in results.values():
             if (images := tuple(result.images)) not in checked:
@@ -335,9 +323,23 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     return sections, problems
 
 
-def fill(editions: tuple[tuple[str, Any], ...], fillable: bool) -> tuple[tuple[str, Any], ...]:
-    """A fillable worksheet's extra edition: the student edition's blocks, with form fields to type in."""
-    return ((FILLABLE, dict(editions)["student"]),) if fillable else ()
+def reader(course: Course, doc: Document, documents: dict[str, str] | None = None) -> functools.partial:
+    """A document's body read in given editions (``body_markup`` with the document's own arguments)."""
+    if documents is None:
+        documents = {d.path: d.id for d in course.documents.values()} | {p: p for p in course.bound}
+    words = messages(course.root, doc.meta.get("language") or course.language)
+    return functools.partial(
+        body_markup,
+        doc.source.body,
+        doc.source.body_line,
+        doc.kind == "worksheet",
+        not doc.meta.get("self_assessment"),
+        doc.id,
+        tuple(course.settings["blocks"].items()),
+        PurePosixPath(doc.path).parent,
+        tuple(documents.items()),
+        tuple(words.items()),
+    )
 
 
 @functools.lru_cache(maxsize=1024)

@@ -471,3 +471,102 @@ def test_templates_never_see_outside_files_through_css(case, capsys):
     assert any("secret.svg', outside the course folder" in line for line in found), err
     assert any("http://169.254.169.254/x.png on the network" in line for line in found), err
     assert_no_leak(root)
+
+
+HOSTILE_WORKSHEET = """\
+---
+title: Hostile Quiz
+---
+? Pick <script>document.write('INJECTED')</script> one [site](https://example.com) {points: 1}
+(x) <span onclick="alert(1)">Safe text.</span>
+( ) <iframe src="http://example.com/"></iframe> Other
+( ) <object data="../../outside/secret.svg"></object> Third
+
+? Fill in <style>@import url(file:///etc/passwd);</style> the [[BLANKANSWER]] here. {points: 1}
+
+? Explain. {points: 2}
+> SAMPLESECRET a model answer
+Note: NOTESECRET only for the teacher
+"""
+REFUSED_WORKSHEET = """\
+---
+title: Refused Quiz
+---
+? Pick [one](javascript:alert(1)) {points: 1}
+(x) <img src="http://169.254.169.254/x.png" alt="x"> A
+( ) B
+"""
+
+
+def test_hostile_content_never_reaches_the_lms_cartridge(case, capsys):
+    """Every hostile lesson above and a hostile worksheet, exported: no script, no outside file, no teacher text."""
+    import html
+    import re
+    import zipfile
+
+    root, _ = case
+    body = "".join(
+        files["lessons/intro.md"].split("---\n", 2)[2]
+        for name, files in SANITISED.items()
+        if name
+        in (
+            "script",
+            "style-import",
+            "style-attribute",
+            "iframe",
+            "link-stylesheet",
+            "base-href",
+            "object-embed",
+            "form",
+        )
+    )
+    apply(
+        root,
+        {
+            "lessons/intro.md": LESSON_HEAD + body + "\n::: teacher\nTEACHERSECRET in a block.\n:::\n",
+            "handouts/worksheets/quiz.md": HOSTILE_WORKSHEET,
+            "course.toml": COURSE_TOML.replace('"roles/*"]', '"roles/*", "quiz"]'),
+        },
+    )
+    apply(root, {"handouts/worksheets/refused.md": REFUSED_WORKSHEET})
+    code = main(["--course", str(root), "export", "--lms", "--jobs", "1", "--quiet"])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1 and "internal error" not in " ".join(err) and not (root / "build/lms").exists()
+    assert err[0].startswith("handouts/worksheets/refused.md:4: error: the link 'javascript:alert(1)' is not allowed")
+    assert err[1].startswith("handouts/worksheets/refused.md:5: error: image 'http://169.254.169.254/x.png' is on the")
+    (root / "handouts/worksheets/refused.md").unlink()
+    code = main(["--course", str(root), "export", "--lms", "--jobs", "1", "--quiet"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, ""), err
+    [cartridge] = (root / "build/lms").glob("*.imscc")
+    with zipfile.ZipFile(cartridge) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    assert any(name.endswith(".xml") and b"BLANKANSWER" in data for name, data in files.items())  # in resprocessing
+    for name, data in files.items():
+        assert MARKER.encode() not in data
+        if name.endswith(".pdf"):
+            continue
+        text = html.unescape(html.unescape(data.decode()))  # QTI carries HTML escaped once more
+        for bad in (
+            "<script",
+            "<iframe",
+            "<object",
+            "<embed",
+            "<form",
+            "<style",
+            "<link",
+            "<base",
+            "javascript:",
+            "etc/passwd",
+            "169.254",
+            "INJECTED",
+            "SAMPLESECRET",
+            "NOTESECRET",
+            "TEACHERSECRET",
+            "secret.txt",
+        ):
+            assert bad not in text, (name, bad)
+        assert not re.search(r"\son[a-z]+\s*=", text), name
+        if name.endswith("assessment_qti.xml"):
+            shown = text.split("<resprocessing>")[1:]
+            assert all("BLANKANSWER" not in part.split("</resprocessing>")[1] for part in shown)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,7 +18,7 @@ import pytest
 from conftest import REPO, pages_text, squash
 from pypdf import PdfReader
 
-from coursepack import build
+from coursepack import build, export
 from coursepack.cli import main
 from coursepack.errors import CoursepackError
 from coursepack.output import MARKER
@@ -88,8 +89,22 @@ def run(capsys, *args) -> tuple[int, str, str]:
 def digests(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*.pdf"))
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in (".pdf", ".imscc")
     }
+
+
+QUIZ = """---
+title: Quiz
+---
+? Pick one {points: 1}
+(x) Yes
+( ) No
+
+? Match them. {points: 2}
+A = first
+B = second
+"""
 
 
 # ---------------------------------------------------------------- nothing lost
@@ -288,15 +303,17 @@ def test_nesting_too_deep_is_an_error_not_a_crash(course, capsys):
 def test_two_builds_a_year_apart_give_the_same_bytes(course, tmp_path, monkeypatch):
     """Font subsets carry a 'modified' time: a clock moved forward must not change a byte."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    sheet = "---\ntitle: Quiz\nfillable: true\n---\n? The [[lathe]] turns.\n\n? Pick one\n(x) a\n( ) b\n"
-    root = course({"lessons/files.md": CARPENTRIES_LESSON, "handouts/worksheets/quiz.md": sheet})
-    build.build(root, tmp_path / "first", strict=True, workers=1)
-    real = time.time
-    monkeypatch.setattr(time, "time", lambda: real() + 400 * 86400)
-    build.build(root, tmp_path / "second", strict=True, workers=1)
+    root = course({"lessons/files.md": CARPENTRIES_LESSON, "handouts/worksheets/quiz.md": QUIZ.replace("---\n", "---\nfillable: true\n", 1)})
+    for folder in ("first", "second"):  # each with its LMS cartridge
+        export.export_lms(root, tmp_path / folder, build.build(root, tmp_path / folder, strict=True, workers=1))
+        real = time.time
+        monkeypatch.setattr(time, "time", lambda real=real: real() + 400 * 86400)
     first, second = digests(tmp_path / "first"), digests(tmp_path / "second")
-    assert len(first) >= 8 and first == second
-    assert any("fillable" in name for name in first)
+    assert len(first) >= 8 and first == second and "lms/test-course.imscc" in first
+    assert "fillable/documents/quiz.pdf" in first
+    with zipfile.ZipFile(tmp_path / "first/lms/test-course.imscc") as cartridge:  # a worksheet no packet holds
+        assert b"<title>More documents</title>" in cartridge.read("imsmanifest.xml")
+        assert sum(name.endswith("assessment_qti.xml") for name in cartridge.namelist()) == 1
 
 
 # ---------------------------------------------------------------- workers that fail
