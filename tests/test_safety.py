@@ -303,7 +303,12 @@ def test_nesting_too_deep_is_an_error_not_a_crash(course, capsys):
 def test_two_builds_a_year_apart_give_the_same_bytes(course, tmp_path, monkeypatch):
     """Font subsets carry a 'modified' time: a clock moved forward must not change a byte."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    root = course({"lessons/files.md": CARPENTRIES_LESSON, "handouts/worksheets/quiz.md": QUIZ.replace("---\n", "---\nfillable: true\n", 1)})
+    root = course(
+        {
+            "lessons/files.md": CARPENTRIES_LESSON,
+            "handouts/worksheets/quiz.md": QUIZ.replace("---\n", "---\nfillable: true\n", 1),
+        }
+    )
     for folder in ("first", "second"):  # each with its LMS cartridge
         export.export_lms(root, tmp_path / folder, build.build(root, tmp_path / folder, strict=True, workers=1))
         real = time.time
