@@ -76,7 +76,7 @@ def export_lms(root: Path, out: Path, outputs: list[Output]) -> Exported:
     from .loading import load
 
     plan = load(root)
-    pdfs = {output.path: output.data for output in outputs if output.path.startswith("student/")}
+    pdfs = {output.path: output.data for output in outputs if output.path.startswith(("student/", "fillable/"))}
     made = cartridge(plan, pdfs)
     path = lms_path(plan.course.title)
     summary = describe(made)

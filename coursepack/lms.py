@@ -2,7 +2,8 @@
 
 Only the student edition goes in (version A of each worksheet): readings and role sheets as web pages
 (the student section HTML the PDFs are made from, sanitised, with no script and nothing from outside the
-cartridge), each document's student PDF and each packet's as files, and each worksheet as a QTI quiz
+cartridge), each document's student PDF and each packet's as files (a fillable worksheet's fillable PDF
+too), and each worksheet as a QTI quiz
 (qti.py), whose answers are only where an LMS keeps them from students.
 
 The layout follows Canvas's own cartridges, which Canvas, Moodle, Schoology, Blackboard and Brightspace
@@ -25,7 +26,7 @@ from urllib.parse import unquote
 from . import fragments, loading, qti, templates
 from .loading import Plan
 from .messages import messages
-from .model import Course, Document
+from .model import FILLABLE, Course, Document
 from .questions import Question
 from .sanitise import sanitise
 from .sources import SourceProblem, read_bytes
@@ -197,6 +198,9 @@ class Builder:
                 entries.append((doc.title, self.page(doc)))
             if pdf := self.pdf(document_path("student", doc.id), f"documents/{doc.id}.pdf"):
                 entries.append((f"{doc.title} (PDF)", pdf))
+            fillable = document_path(FILLABLE, doc.id) if self.course.fillable(doc.id) else ""
+            if fillable and (form := self.pdf(fillable, f"fill/{doc.id}.pdf")):
+                entries.append((f"{doc.title} (PDF to fill in)", form))  # for students working on a screen
         return [  # identified by packet and resource: stable when a packet is reordered
             Entry(qti.ident("item", packet_id, resource), title, resource) for title, resource in entries
         ]
