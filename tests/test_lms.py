@@ -74,7 +74,8 @@ def made(bundled):
     plan = loading.load(REPO)
     pdfs = {
         path.relative_to(bundled).as_posix(): path.read_bytes()
-        for path in (bundled / "student").rglob("*.pdf")
+        for edition in ("student", "fillable")
+        for path in (bundled / edition).rglob("*.pdf")
         if "version-" not in path.as_posix()
     }
     return plan, pdfs, lms.cartridge(plan, pdfs)
@@ -113,7 +114,7 @@ def test_modules_follow_the_packets_and_each_document_is_one_resource(made):
         expected = [f"{packet.title} (PDF)"]
         for item in packet.items:
             doc = course.documents[item]
-            expected += [doc.title, f"{doc.title} (PDF)"]
+            expected += [doc.title, f"{doc.title} (PDF)"] + [f"{doc.title} (PDF to fill in)"] * course.fillable(item)
         assert titles == expected
         for item in module.findall(f"{CP}item"):
             assert item.get("identifierref") in resources
@@ -142,6 +143,9 @@ def test_student_pdfs_only_and_each_the_very_file_the_build_made(made, bundled):
     inside = [data for name, data in files.items() if name.endswith(".pdf")]
     assert inside and all(data in student for data in inside)
     assert not any(data in teacher for data in inside)
+    fillable = (bundled / "fillable" / "documents" / "vocabulary.pdf").read_bytes()
+    assert files["web_resources/fill/vocabulary.pdf"] == fillable  # for students who work on a screen
+    assert b"Manufacturing Vocabulary (PDF to fill in)" in files["imsmanifest.xml"]
 
 
 def test_the_manifest_is_valid_against_the_cc_1_1_schemas(made):
