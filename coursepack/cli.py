@@ -83,6 +83,9 @@ def parser() -> argparse.ArgumentParser:
     imposing.add_argument("--packet", help="one packet's id (default: every packet)")
     imposing.add_argument("--edition", choices=("student", "teacher", "large-print"), default="student")
     build_options(imposing)
+    exporting = commands.add_parser("export", help="the course in other forms: --site, the web edition (build/site)")
+    exporting.add_argument("--site", action="store_true", help="every document as an accessible web page, and an index")
+    build_options(exporting)
     return top
 
 
@@ -159,6 +162,10 @@ def run(args: argparse.Namespace, root: Path, out: Path) -> int:
         return run_classset(args, root, out)
     if args.command == "impose":
         return run_impose(args, root, out)
+    if args.command == "export":
+        from . import publish
+
+        return publish.run(args, root, out)
     started = time.monotonic()
     with report.reporting(report.on_terminal(args.quiet)) as reporter:
         outputs = build.build(
