@@ -107,6 +107,8 @@ def export_site(
         return Published(pages, len(previous.files), 0, 0, 0, size, True)
     plan = build.load(root)
     files = site.site_files(plan.course, pdfs)
+    if refused := site.refusals(files):
+        raise CoursepackError("the web edition was not written:\n" + "\n".join(refused))
     version = thumbnails.version()
     entries, written, drawn, removed = {}, 0, 0, 0
     with locked(root, out):

@@ -33,6 +33,7 @@ XREF = re.compile(r'<a class="xref" data-document="([^"]+)" href="#([^"]*)"')
 IMAGE_SRC = re.compile(r'(<img\b[^>]*\ssrc=")([^"]+)(")')
 WRITE_LINES = re.compile(re.escape(markup.THINK_LINES))
 CHOICE = re.compile(r'(<li class="choice">)(<input\b[^>]*>.*?)(</li>)', re.DOTALL)
+THEAD = re.compile(r"<thead>.*?</thead>", re.DOTALL)
 SUMMARY_LENGTH = 220
 
 
@@ -211,6 +212,7 @@ def section(course: Course, doc: Document, env: jinja2.Environment) -> tuple[str
     body, pictures = images_of(course.root, body)
     body = body.replace('<option value=""></option>', '<option value="">–</option>')  # an empty option is not valid
     body = CHOICE.sub(r"\1<label>\2</label>\3", body)  # the choice's words select it too
+    body = THEAD.sub(lambda m: re.sub(r"<th(?=[\s>])(?![^>]*\bscope=)", '<th scope="col"', m.group(0)), body)
     html_text = templates.render(
         env,
         [f"{doc.kind}.html", "lesson.html" if doc.kind == "overview" else "handout.html"],
@@ -297,6 +299,37 @@ def site_files(course: Course, pdfs: dict[str, bytes]) -> list[SiteFile]:
     files.append(SiteFile("index.html", index.encode()))
     files.append(SiteFile(STYLESHEET, stylesheet(course)))
     return files
+
+
+ACTIVE = re.compile(
+    r"<(?:script|iframe|frame|object|embed|applet|base|form|meta\s[^>]*http-equiv)\b|<[a-z][^>]*\son[a-z]+\s*="
+    r"|=\s*[\"']?\s*javascript:",
+    re.I,
+)
+TAG_LINKS = re.compile(
+    r"<([a-z][a-z0-9]*)\b[^>]*?\s(?:src|srcset|href|action|data|poster|formaction)\s*=\s*\"([^\"]*)\"", re.I
+)
+CSS_REMOTE = re.compile(r"@import|url\(\s*['\"]?\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+
+
+def refusals(files: list[SiteFile]) -> list[str]:
+    """What no file of the site may hold, whatever a course's own templates or stylesheet say: a script or
+    other active content, or anything loaded from elsewhere (a link to a web page is fine)."""
+    found = []
+    for item in files:
+        if item.path.endswith(".html"):
+            text = item.data.decode()
+            if match := ACTIVE.search(text):
+                found.append(f"{item.path}: the web edition may not hold {match.group(0).strip()!r} (no script)")
+            for tag, url in TAG_LINKS.findall(text):
+                remote = re.match(r"[a-z][a-z0-9+.-]*:|//|/", url.strip(), re.I)
+                if remote and not (tag.lower() == "a" and re.match(r"(?:https?|mailto):", url.strip(), re.I)):
+                    found.append(f"{item.path}: the web edition loads only its own files, not {url!r}")
+            if re.search(r"\sstyle\s*=\s*\"[^\"]*url\(", text, re.I):
+                found.append(f"{item.path}: the web edition loads only its own files (a style with url())")
+        elif item.path.endswith(".css") and CSS_REMOTE.search(item.data.decode(errors="replace")):
+            found.append(f"{item.path}: the web edition's stylesheet may not load anything (no @import, no url())")
+    return found
 
 
 def stylesheet(course: Course) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
@@ -143,6 +144,7 @@ def test_pages_are_semantic_labelled_and_without_script(bundled_site):
         assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:], strict=False)), path.name
         assert {"header", "nav", "main", "footer"} <= page.tags, path.name
         assert 'href="#main"' in text and 'id="main"' in text
+        assert all("scope=" in cell for cell in re.findall(r"<th(?:\s[^>]*)?>", text)), path.name
         for control in page.controls:
             assert control.get("name"), (path.name, control)
             assert control.get("aria-label") or control.get("id") in page.labels, (path.name, control)
@@ -239,3 +241,22 @@ def test_a_right_to_left_document_says_so(course, tmp_path):
     publish.export_site(root, tmp_path / "out", workers=1)
     assert '<html lang="ar" dir="rtl">' in (tmp_path / "out/site/arabic.html").read_text()
     assert '<html lang="en-US">' in (tmp_path / "out/site/index.html").read_text()
+
+
+def test_a_course_s_own_templates_and_stylesheet_cannot_put_script_or_remote_files_in_the_site(course, capsys):
+    root = course()
+    shutil.copytree(REPO / "styles", root / "styles")
+    page = root / "styles/templates/site/page.html"
+    page.write_text(
+        page.read_text().replace(
+            "</main>", '</main><script>alert(1)</script><img src="https://x.example/t.png" alt="">'
+        )
+    )
+    (root / "styles/site.css").write_text("body { background: url(https://x.example/b.png); }\n")
+    assert main(["--course", str(root), "export", "--site", "--jobs", "1", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "the web edition was not written" in err
+    assert "intro.html: the web edition may not hold '<script' (no script)" in err
+    assert "intro.html: the web edition loads only its own files, not 'https://x.example/t.png'" in err
+    assert "site.css: the web edition's stylesheet may not load anything (no @import, no url())" in err
+    assert not (root / "build/site").exists()
