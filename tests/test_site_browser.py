@@ -124,7 +124,10 @@ def test_pages_load_only_their_own_files_and_their_stylesheet_applies(browser, b
         )
         assert header == "rgb(26, 26, 26)"
     browser.get((bundled_site / "index.html").resolve().as_uri())
-    widths = browser.execute_script("return [...document.images].map(i => i.complete ? i.naturalWidth : 0)")
+    widths = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1], images = [...document.images];"
+        "Promise.all(images.map(i => i.decode().catch(() => null))).then(() => done(images.map(i => i.naturalWidth)));"
+    )
     assert len(widths) == 26 and set(widths) == {240}, widths
 
 
