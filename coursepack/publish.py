@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,8 +142,9 @@ def export_site(
 
 def run(args: argparse.Namespace, root: Path, out: Path) -> int:
     """The ``export`` command: ``--site`` writes the web edition."""
-    if not args.site:
-        raise CoursepackError("say what to export: --site (the web edition, in build/site/)")
+    if not args.site:  # a mistyped command: exit 2, as argparse does
+        print("coursepack export: error: say what to export: --site (the web edition, in build/site/)", file=sys.stderr)
+        return 2
     started = time.monotonic()
     with report.reporting(report.on_terminal(args.quiet)) as reporter:
         done = export_site(root, out, args.strict, args.jobs, args.strict_access, reporter)

@@ -260,3 +260,10 @@ def test_a_course_s_own_templates_and_stylesheet_cannot_put_script_or_remote_fil
     assert "intro.html: the web edition loads only its own files, not 'https://x.example/t.png'" in err
     assert "site.css: the web edition's stylesheet may not load anything (no @import, no url())" in err
     assert not (root / "build/site").exists()
+
+
+def test_export_without_a_form_to_export_is_a_usage_error(course, capsys):
+    assert main(["--course", str(course()), "export"]) == 2
+    assert capsys.readouterr().err == (
+        "coursepack export: error: say what to export: --site (the web edition, in build/site/)\n"
+    )
