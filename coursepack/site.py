@@ -298,7 +298,7 @@ def site_files(course: Course, pdfs: dict[str, bytes]) -> list[SiteFile]:
     )
     files.append(SiteFile("index.html", index.encode()))
     files.append(SiteFile(STYLESHEET, stylesheet(course)))
-    return files
+    return list({item.path: item for item in files}.values())  # an image two pages show, once
 
 
 ACTIVE = re.compile(

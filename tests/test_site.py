@@ -267,3 +267,20 @@ def test_export_without_a_form_to_export_is_a_usage_error(course, capsys):
     assert capsys.readouterr().err == (
         "coursepack export: error: say what to export: --site (the web edition, in build/site/)\n"
     )
+
+
+def test_images_are_copied_in_with_their_alt_text(course, tmp_path):
+    picture = BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(picture, "PNG")
+    lesson = "---\ntitle: Pictures\n---\n![A red bar on a white page](img/bar.png)\n\nSee it.\n"
+    other = "---\ntitle: Again\n---\n![The same red bar](../lessons/img/bar.png)\n"
+    root = course(
+        {"lessons/pictures.md": lesson, "lessons/img/bar.png": picture.getvalue(), "handouts/again.md": other}
+    )
+    publish.export_site(root, tmp_path / "out", workers=1)
+    site = tmp_path / "out/site"
+    assert (site / "images/lessons/img/bar.png").read_bytes() == picture.getvalue()
+    assert (
+        '<img alt="A red bar on a white page" src="images/lessons/img/bar.png"' in (site / "pictures.html").read_text()
+    )
+    assert 'src="images/lessons/img/bar.png"' in (site / "again.html").read_text()
