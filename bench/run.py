@@ -58,6 +58,7 @@ TARGETS = {
     "watch_packets_seconds": 3.0,
     "check_seconds": 0.3,
     "peak_mb": 300,
+    "site_vs_cold": 0.25,
     "classset_thirty_seconds": 1.0,
     "lms_vs_cold": 0.25,
 }
@@ -150,6 +151,11 @@ def measure_all(results: dict, tmp: Path, env: dict[str, str], args: argparse.Na
     say("cold build")
     cold = checked(timed(render(course, out, "build"), env), "cold build")
     results["cold"] = run_figures(cold) | pages(out)
+
+    say("web edition: export --site with the PDFs current, then with nothing changed")
+    site = checked(timed(render(course, out, "export", "--site"), env), "export --site")
+    again = [checked(timed(render(course, out, "export", "--site"), env), "export --site") for _ in range(args.repeat)]
+    results["site"] = run_figures(site) | {"noop_seconds": figures_of(again)["seconds"]}
 
     say(f"no-op build ×{args.repeat}")
     before = snapshot(out)
@@ -292,6 +298,7 @@ def ratios(results: dict) -> dict:
     found = {"cold_vs_baseline": round(results["cold"]["seconds"] / results["baseline"]["seconds"], 3)}
     found["cold_cpu_vs_baseline_cpu"] = round(results["cold"]["cpu"] / results["baseline"]["cpu"], 3)
     found["rebuild_vs_cold"] = round(results["rebuild"]["seconds"] / results["cold"]["seconds"], 3)
+    found["site_vs_cold"] = round(results["site"]["seconds"] / results["cold"]["seconds"], 3)
     scaling = [s for s in results["scaling"] if "seconds" in s]
     if scaling:
         first = scaling[0]["laid_out_per_second"]

@@ -92,6 +92,16 @@ def rows(results: dict) -> list[Row]:
             ),
             ("  export --lms, nothing changed (its record)", f"{lms['kept_seconds']:.3f} s", "", None),
         ]
+    site, cold_seconds = results["site"], cold["seconds"]
+    found += [
+        (
+            "export --site, the PDFs current (N=1)",
+            f"{site['seconds']:.2f} s ({site['seconds'] / cold_seconds:.0%} of cold)",
+            "<= 25% of cold",
+            site["seconds"] <= t["site_vs_cold"] * cold_seconds,
+        ),
+        ("  export --site, nothing changed (median)", f"{site['noop_seconds']:.3f} s", "", None),
+    ]
     rebuild = results["rebuild"]
     found += [
         (

@@ -83,7 +83,10 @@ def parser() -> argparse.ArgumentParser:
     imposing.add_argument("--packet", help="one packet's id (default: every packet)")
     imposing.add_argument("--edition", choices=("student", "teacher", "large-print"), default="student")
     build_options(imposing)
-    exporting = commands.add_parser("export", help="build, then make what an LMS or a web server takes")
+    exporting = commands.add_parser(
+        "export", help="build, then the course in other forms: --site (a web edition), --lms (an LMS cartridge)"
+    )
+    exporting.add_argument("--site", action="store_true", help="every document as an accessible web page, and an index")
     exporting.add_argument(
         "--lms", action="store_true", help="one IMS Common Cartridge 1.1 (.imscc): modules, pages, PDFs and quizzes"
     )
@@ -278,11 +281,19 @@ def run_impose(args: argparse.Namespace, root: Path, out: Path) -> int:
 
 def run_export(args: argparse.Namespace, root: Path, out: Path) -> int:
     """Build (if anything changed), then write each chosen export (or keep it, when its inputs are the same)."""
-    from . import export
+    from . import export, publish
 
-    if not args.lms:
-        print("coursepack: error: say what to export: --lms (an IMS Common Cartridge for an LMS)", file=sys.stderr)
+    if not (args.site or args.lms):  # a mistyped command: exit 2, as argparse does
+        print(
+            "coursepack export: error: say what to export: --site (the web edition, in build/site/), "
+            "--lms (a course cartridge for an LMS), or both",
+            file=sys.stderr,
+        )
         return 2
+    if args.site:
+        code = publish.run(args, root, out)  # builds first
+        if code or not args.lms:
+            return code
     started = time.monotonic()
     outputs = build_first(args, root, out)
     made = export.export_lms(root, out, outputs)

@@ -108,6 +108,19 @@ def bundled(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def bundled_site(bundled) -> Path:
+    """The bundled course's web edition (``export --site``), made once for the whole run beside its PDFs."""
+    from coursepack import publish
+
+    with open(bundled.parent / "bundled.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (bundled / "site-done").is_file():
+            publish.export_site(REPO, bundled, strict=True)
+            (bundled / "site-done").write_text("exported\n")
+    return bundled / publish.SITE
+
+
 def pages_text(path: Path | bytes) -> list[str]:
     """The text of each page; the same bytes are extracted once per test session."""
     data = path if isinstance(path, bytes) else path.read_bytes()

@@ -3,6 +3,7 @@ the course in any PDF, and the previous build's PDFs left exactly as they were."
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -402,6 +403,27 @@ def assert_no_leak(root: Path) -> None:
         assert MARKER not in " ".join(pages_text(path))
 
 
+SITE_FORBIDDEN = ("<script", "<iframe", "<object", "<embed", "<base", "<form", "<style", "javascript:", "file:")
+SITE_FORBIDDEN += ("injected", "etc/passwd", "169.254", "example.com", MARKER.lower())
+
+
+def assert_safe_site(root: Path) -> None:
+    """The web edition: no script or active content, nothing fetched from elsewhere, nothing from outside."""
+    site = root / "build" / "site"
+    assert (site / "index.html").is_file()
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".css"):
+            text = path.read_text(encoding="utf-8").lower()
+            for word in SITE_FORBIDDEN:
+                assert word not in text, (path.name, word)
+            assert not re.search(r"<[^>]*\son[a-z]+\s*=", text), path.name
+            assert not re.search(r"\bsrc=\"(?!images/|thumbnails/)", text), path.name
+            assert re.findall(r"<link\b[^>]*>", text) in ([], ['<link rel="stylesheet" href="site.css">'])
+        elif path.is_file() and path.suffix != ".pdf":
+            assert MARKER.encode() not in path.read_bytes()
+    assert_no_leak(root)
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_broken_input_gets_one_clear_message(case, capsys, name):
     root, _ = case
@@ -430,6 +452,11 @@ def test_hostile_content_is_neutralised(case, capsys, name):
     assert_no_leak(root)
     if name.startswith("jinja"):
         assert "{{" in text and "49" not in text
+    assert main(["--course", str(root), "export", "--site", "--jobs", "1", "--quiet"]) == 0
+    assert_safe_site(root)
+    if name.startswith("jinja"):
+        page = (root / "build/site/intro.html").read_text()
+        assert "{{" in page and "49" not in page
     if name == "pdf-javascript":
         assert "handouts/poster.pdf: note: removed 1 action run on opening (a printed packet cannot use it)" in out
         assert "handouts/poster.pdf: note: its pages are bound without tags; a screen reader cannot read them" in out

@@ -554,11 +554,18 @@ def test_teacher_text_is_hidden_however_it_is_written(course, capsys, name):
         "large_print = true\n" + COURSE_TOML.replace('["intro", "roles/*"]', '["*"]') + '\n[blocks]\nkey = "Key idea"\n'
     )
     root = course({"course.toml": toml, path: f"---\ntitle: Leaky\n---\n{body}"})
-    assert run(capsys, "--course", root, "build", "--jobs", "1")[0] == 0
+    assert run(capsys, "--course", root, "export", "--site", "--jobs", "1")[0] == 0  # builds the PDFs first
     for edition in ("student", "large-print", "teacher"):
         text = " ".join(pages_text(root / "build" / edition / "unit.pdf"))
         assert ("SECRET" in text) == (edition == "teacher"), edition
         assert ":::" not in text
+    site = [path for path in (root / "build" / "site").rglob("*") if path.is_file()]
+    assert Path(path).stem + ".html" in {page.name for page in site}
+    for path in site:
+        if path.suffix == ".pdf":
+            assert "SECRET" not in " ".join(pages_text(path)), path
+        else:
+            assert b"SECRET" not in path.read_bytes() and b":::" not in path.read_bytes(), path
 
 
 @pytest.mark.parametrize("name", list(REFUSED))
