@@ -21,7 +21,7 @@ from . import loading, markup, templates
 from .formfields import NAME_UNSAFE
 from .images import course_relative_images
 from .messages import messages
-from .model import Course, Document
+from .model import FILLABLE, Course, Document
 from .record import BUNDLED_STYLES, digest
 from .sources import SourceProblem, read_bytes
 from .targets import document_path, packet_path
@@ -50,6 +50,7 @@ class Entry:
     thumbnail: str
     pdf: str
     large_pdf: str
+    fill_pdf: str = ""  # a fillable worksheet's PDF form
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ def site_files(course: Course, pdfs: dict[str, bytes]) -> list[SiteFile]:
             f"thumbnails/{doc.id}.png" if pdf in pdfs else "",
             f"pdf/{pdf}" if pdf in pdfs else "",
             f"pdf/{large}" if large in pdfs else "",
+            f"pdf/{fill}" if (fill := document_path(FILLABLE, doc.id)) in pdfs else "",
         )
         entries[doc.id] = entry
         language = str(doc.meta.get("language") or course.language)
@@ -340,5 +342,5 @@ def stylesheet(course: Course) -> bytes:
 
 
 def wanted_pdfs(paths: list[str]) -> list[str]:
-    """The build's PDFs the site links to: student and large-print documents and packets (version A)."""
-    return [p for p in paths if p.split("/")[0] in ("student", "large-print") and "/version-" not in p]
+    """The build's PDFs the site links to: student, large-print and fillable documents and packets (version A)."""
+    return [p for p in paths if p.split("/")[0] in ("student", "large-print", FILLABLE) and "/version-" not in p]

@@ -365,8 +365,9 @@ def test_export_builds_first_then_keeps_an_unchanged_cartridge_and_remakes_a_cha
 def test_export_says_what_to_export_and_refuses_bad_sources_without_writing(course, capsys):
     root = course()
     code, _, err = run(capsys, "--course", str(root), "export")
-    assert (
-        code == 2 and err.strip() == "coursepack: error: say what to export: --lms (an IMS Common Cartridge for an LMS)"
+    assert code == 2 and err.strip() == (
+        "coursepack export: error: say what to export: --site (the web edition, in build/site/), "
+        "--lms (a course cartridge for an LMS), or both"
     )
     (root / "handouts/worksheets").mkdir(parents=True)
     (root / "handouts/worksheets/bad.md").write_text("---\ntitle: Bad\n---\n? Pick one {points: 1}\n( ) A\n( ) B\n")

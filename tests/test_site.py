@@ -109,6 +109,9 @@ def test_every_document_has_a_page_the_index_links_with_its_pdfs_and_thumbnail(b
         ):
             assert link in index.links, link
     assert "pdf/student/full-course.pdf" in index.links
+    worksheets = sorted(p.stem for p in (REPO / "handouts" / "worksheets").glob("*.md"))
+    assert worksheets and all(f"pdf/fillable/documents/{doc}.pdf" in index.links for doc in worksheets)
+    assert "pdf/fillable/documents/vocabulary.pdf" in read_page(bundled_site / "vocabulary.html").links
     assert index.title == "Exploring the Manufacturing Career Cluster" and index.lang == "en-US"
     html = (bundled_site / "index.html").read_text()
     assert "A two-week unit for career and technical education" in html
@@ -158,7 +161,7 @@ def test_pages_are_semantic_labelled_and_without_script(bundled_site):
 def test_the_site_holds_nothing_for_teachers_only(bundled_site):
     for name, data in site_files(bundled_site).items():
         if name.startswith("pdf/"):
-            assert name.startswith(("pdf/student/", "pdf/large-print/")) and "/version-" not in name
+            assert name.startswith(("pdf/student/", "pdf/large-print/", "pdf/fillable/")) and "/version-" not in name
         elif name.endswith(".html"):
             text = data.decode()
             for mark in ("teacher-only", "answer-list", "Answer key", "Teacher edition", 'class="correct'):
@@ -265,7 +268,8 @@ def test_a_course_s_own_templates_and_stylesheet_cannot_put_script_or_remote_fil
 def test_export_without_a_form_to_export_is_a_usage_error(course, capsys):
     assert main(["--course", str(course()), "export"]) == 2
     assert capsys.readouterr().err == (
-        "coursepack export: error: say what to export: --site (the web edition, in build/site/)\n"
+        "coursepack export: error: say what to export: --site (the web edition, in build/site/), "
+        "--lms (a course cartridge for an LMS), or both\n"
     )
 
 
