@@ -1,4 +1,5 @@
-# coursepack: `make packet` builds every PDF of the bundled course; `make test` runs the tests.
+# coursepack: `make packet` builds every PDF of the bundled course, its web edition and its LMS cartridge;
+# `make test` runs the tests.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -7,11 +8,21 @@ STAMP  := $(VENV)/.installed
 # with --speed, also what makes it slower. Standard library only: it runs before .venv exists.
 LIBS   := $(PYTHON) -m coursepack.environment
 
-.PHONY: packet test check watch classset bench golden clean
+.PHONY: packet site lms test check watch classset bench golden clean
 
 packet: $(STAMP)
 	@$(LIBS)
 	$(BIN)/python render.py build
+	$(BIN)/python render.py export --site --lms
+
+# The web edition (build/site/) or the LMS cartridge (build/lms/) alone, after building what changed.
+site: $(STAMP)
+	@$(LIBS)
+	$(BIN)/python render.py export --site
+
+lms: $(STAMP)
+	@$(LIBS)
+	$(BIN)/python render.py export --lms
 
 check: $(STAMP)
 	@$(LIBS)
