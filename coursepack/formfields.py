@@ -77,5 +77,6 @@ def choice(kind: str, name: str, value: str, question: str, title: str) -> str:
 
 def select(name: str, title: str, values: list[str]) -> str:
     """A choice list (a matching letter, a step's place) with an empty first entry."""
-    options = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in ["", *values])
+    options = '<option value="">–</option>'  # an empty option is not valid HTML; no value is recorded
+    options += "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
     return f'<select class="field pick" {attributes(name, title)}>{options}</select>'

@@ -170,12 +170,8 @@ class Builder:
 
     def cluster_list(self, doc: Document) -> str:
         course = self.course
-        roles = sorted((d for d in course.documents.values() if d.kind == "role"), key=lambda d: d.title)
-        by_pathway: dict[str, list[str]] = {}
-        for role in roles:
-            by_pathway.setdefault(role.meta["pathway"], []).append(role.title)
         words = messages(course.root, doc.meta.get("language") or course.language)
-        return templates.cluster_list(course.title, course.pathways or {p: p for p in by_pathway}, by_pathway, words)
+        return templates.cluster_list(course.title, *course.career_map(), words)
 
     def quiz(self, doc: Document) -> str:
         words = messages(self.course.root, doc.meta.get("language") or self.course.language)

@@ -255,11 +255,7 @@ def render_sections(course: Course, templated: bool = True) -> tuple[dict[tuple[
     With ``templated`` false (other problems were found) only the Markdown is checked.
     """
     env = templates.environment(course.styles)
-    roles = sorted((d for d in course.documents.values() if d.kind == "role"), key=lambda d: d.title)
-    by_pathway: dict[str, list[str]] = {}
-    for role in roles:
-        by_pathway.setdefault(role.meta["pathway"], []).append(role.title)
-    pathways = course.pathways or {p: p for p in by_pathway}
+    pathways, by_pathway = course.career_map()
     words = messages(course.root, course.language)
     maps = {large: templates.cluster_map(course.title, pathways, by_pathway, large, words) for large in (False, True)}
     sections, problems = {}, []

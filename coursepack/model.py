@@ -146,6 +146,13 @@ class Course:
         own = doc.meta.get("fillable")
         return bool(self.settings.get("fillable", False) if own is None else own)
 
+    def career_map(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """What the cluster map draws: the pathways by id, and under each its role sheets' titles (A to Z)."""
+        by_pathway: dict[str, list[str]] = {}
+        for role in sorted((d for d in self.documents.values() if d.kind == "role"), key=lambda d: d.title):
+            by_pathway.setdefault(role.meta["pathway"], []).append(role.title)
+        return self.pathways or {p: p for p in by_pathway}, by_pathway
+
     def item(self, item_id: str) -> Document | BoundPdf:
         """A packet item: a rendered document or a bound PDF."""
         return self.documents.get(item_id) or self.bound[item_id]

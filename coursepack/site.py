@@ -188,30 +188,12 @@ def images_of(root: Path, body: str) -> tuple[str, dict[str, bytes]]:
 def section(course: Course, doc: Document, env: jinja2.Environment) -> tuple[str, str, dict[str, bytes]]:
     """A document's section in the web edition, its plain summary and the images it shows."""
     words = messages(course.root, doc.meta.get("language") or course.language)
-    roles = sorted((d for d in course.documents.values() if d.kind == "role"), key=lambda d: d.title)
-    by_pathway: dict[str, list[str]] = {}
-    for role in roles:
-        by_pathway.setdefault(role.meta["pathway"], []).append(role.title)
-    pathways = course.pathways or {p: p for p in by_pathway}
-    blocks = (("cluster-map", templates.cluster_map(course.title, pathways, by_pathway, False, words)),)
+    blocks = (("cluster-map", templates.cluster_map(course.title, *course.career_map(), False, words)),)
     folder = PurePosixPath(doc.path).parent
-    documents = {d.path: d.id for d in course.documents.values()} | {p: p for p in course.bound}
-    result = loading.body_markup(
-        doc.source.body,
-        doc.source.body_line,
-        doc.kind == "worksheet",
-        not doc.meta.get("self_assessment"),
-        doc.id,
-        tuple(course.settings["blocks"].items()),
-        folder,
-        tuple(documents.items()),
-        tuple(words.items()),
-        ((EDITION, blocks),),
-    )[EDITION]
+    result = loading.reader(course, doc)(((EDITION, blocks),))[EDITION]
     body = course_relative_images(result.html, folder)
     body = web_links(write_lines(body, doc.id, words["block_think"]), doc.id, set(course.documents))
     body, pictures = images_of(course.root, body)
-    body = body.replace('<option value=""></option>', '<option value="">–</option>')  # an empty option is not valid
     body = CHOICE.sub(r"\1<label>\2</label>\3", body)  # the choice's words select it too
     body = THEAD.sub(lambda m: re.sub(r"<th(?=[\s>])(?![^>]*\bscope=)", '<th scope="col"', m.group(0)), body)
     html_text = templates.render(
