@@ -34,16 +34,16 @@ def document_field(doc_id: str, part: str) -> str:
     return f"{base}-{part}"
 
 
-def spoken(text: str) -> str:
-    """Markdown prompt text as the plain words a screen reader says (blanks read as 'blank')."""
-    text = BLANK.sub(" blank ", text)
+def spoken(text: str, blank: str = "blank") -> str:
+    """Markdown prompt text as the plain words a screen reader says (a blank read as ``blank``)."""
+    text = BLANK.sub(f" {blank} ", text)
     words = re.sub(r"\s+", " ", unescape(TAG.sub("", inline(text)))).strip()
     return re.sub(r" ([.,;:!?])", r"\1", words)
 
 
-def label(number: int, prompt: str, detail: str = "") -> str:
+def label(number: int, prompt: str, detail: str = "", blank: str = "blank") -> str:
     """What a control is called to a screen reader and in a PDF tooltip: the question and the part."""
-    words = f"{number}. {spoken(prompt)}"
+    words = f"{number}. {spoken(prompt, blank)}"
     return f"{words} ({detail})" if detail else words
 
 

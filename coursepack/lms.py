@@ -273,9 +273,8 @@ def manifest_xml(course: Course, modules: tuple[Module, ...], resources: tuple[R
         for name in resource.files:
             ET.SubElement(node, "file", href=name)
     ET.indent(root)
-    return (
-        b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
-    )
+    body = qti.NOT_XML.sub(b"", ET.tostring(root, encoding="utf-8", xml_declaration=False))
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
 
 
 def zipped(files: Mapping[str, bytes]) -> bytes:

@@ -35,9 +35,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from . import formfields
 from .questionhtml import shuffled
 from .questions import BLANK, Question
 from .versions import order
+
+NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters XML 1.0 cannot hold
 
 NAMESPACE = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 SCHEMA = "http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd"
@@ -125,7 +128,8 @@ def quiz(
         else:
             made.append(ItemWriter(doc_id, q, graded, words, html).write(section, str(number)))
     ET.indent(root)
-    xml = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    body = NOT_XML.sub(b"", ET.tostring(root, encoding="utf-8", xml_declaration=False))  # a Word export's stray codes
+    xml = b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
     return Quiz(quiz_id, title, xml + b"\n", tuple(made))
 
 
@@ -254,7 +258,7 @@ class ItemWriter:
         response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
         ET.SubElement(ET.SubElement(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
         condition = ET.Element("conditionvar")
-        answer = q.blanks[max(self.blank, 1) - 1]
+        answer = formfields.spoken(q.blanks[max(self.blank, 1) - 1])  # as the key prints it: "H2O", not "**H2O**"
         ET.SubElement(condition, "varequal", respident="response1", case="No").text = answer
         self.correct(processing, condition)
 

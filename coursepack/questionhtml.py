@@ -65,6 +65,10 @@ class QuestionRenderer:
         self.controls[placeholder] = html
         return placeholder
 
+    def label(self, prompt: str, detail: str = "") -> str:
+        """A control's spoken label, in the document's language."""
+        return formfields.label(self.number, prompt, detail, self.words.get("blank", "blank"))
+
     def name(self, part: str = "") -> str:
         return formfields.field_name(self.seed, self.number, part)
 
@@ -104,7 +108,7 @@ class QuestionRenderer:
                     blank = index // 2 + 1
                     of = self.words["blank_of"].replace("{n}", str(blank)).replace("{total}", str(count))
                     detail = ", ".join(d for d in (place, of if count > 1 else "") if d)
-                    title = formfields.label(self.number, prompt or text, detail)
+                    title = self.label(prompt or text, detail)
                     filled = self.control(formfields.text_field(self.name(f"{key}b{blank}"), title))
                 html.append(f'<span class="blank blank-line">{filled}</span>')
         return "".join(html)
@@ -117,8 +121,8 @@ class QuestionRenderer:
             if self.controls is not None:
                 letter = LETTERS[index]
                 name = self.name(letter) if q.kind == "multiple" else self.name()
-                title = formfields.label(self.number, q.prompt, f"{letter}. {formfields.spoken(label)}")
-                question = formfields.label(self.number, q.prompt)
+                title = self.label(q.prompt, f"{letter}. {formfields.spoken(label)}")
+                question = self.label(q.prompt)
                 box = self.control(formfields.choice(q.kind, name, values[index], question, title))
             mark = self.teacher and correct
             cls = "choice correct" if mark else "choice"
@@ -155,7 +159,7 @@ class QuestionRenderer:
             left, right = q.pairs[index]
             given = self.answer(letter_of[right], "fill") if self.teacher else ""
             if self.controls is not None:
-                title = formfields.label(self.number, q.prompt, f"{index + 1}. {formfields.spoken(left)}")
+                title = self.label(q.prompt, f"{index + 1}. {formfields.spoken(left)}")
                 given = self.control(formfields.select(self.name(str(index + 1)), title, list(LETTERS[: len(rights)])))
             rows.append(
                 f'<div class="m-row"><span class="m-cell slot"><span class="blank blank-xs">{given}</span></span>'
@@ -172,7 +176,7 @@ class QuestionRenderer:
         for index, step in enumerate(steps):
             given = self.answer(str(q.steps.index(step) + 1), "fill") if self.teacher else ""
             if self.controls is not None:
-                title = formfields.label(self.number, q.prompt, formfields.spoken(step))
+                title = self.label(q.prompt, formfields.spoken(step))
                 given = self.control(formfields.select(self.name(LETTERS[index]), title, places))
             items.append(f'<li><span class="blank blank-xs">{given}</span> {self.inline(step)}</li>')
         return f'<ul class="ordering">{"".join(items)}</ul>'
@@ -192,7 +196,7 @@ class QuestionRenderer:
         """A multi-line field over a question's lines or box (nothing when printing)."""
         if self.controls is None:
             return ""
-        return self.control(formfields.text_area(self.name(), formfields.label(self.number, q.prompt), rows))
+        return self.control(formfields.text_area(self.name(), self.label(q.prompt), rows))
 
     def sample(self, q: Question) -> str:
         text = "<br>".join(self.inline(line) for line in q.model)
@@ -222,11 +226,11 @@ class QuestionRenderer:
             cells = []
             for c, cell in enumerate(row):
                 place = self.cell_place(q, r, c)
-                m = BLANK.fullmatch(cell)
+                m = BLANK.fullmatch(cell) if len(BLANK.findall(cell)) == 1 else None  # not "[[H]]2[[O]]"
                 if m:
                     content = self.answer(m.group(1).strip(), "fill") if self.teacher else ""
                     if self.controls is not None:
-                        title = formfields.label(self.number, q.prompt, place)
+                        title = self.label(q.prompt, place)
                         content = self.control(formfields.text_field(self.name(f"r{r}c{c + 1}"), title, "field cell"))
                     cells.append(f'<td class="to-fill">{content}</td>')
                 else:

@@ -16,6 +16,7 @@ PAIR = re.compile(r"^(.*?)\s+=\s+(.*)$")
 ANSWER = re.compile(r"^=\s*(.*)$")
 LOOKS_LIKE_NOTE = re.compile(r"^(teacher\s+)?notes?\s*:", re.IGNORECASE)
 NOTE = re.compile(r"^Note:\s*(.*)$", re.IGNORECASE)
+LOOKS_LIKE_ANSWER = re.compile(r"^((sample|model)\s+)?(answers?|solution|key)\s*:", re.IGNORECASE)
 OPTION_NAMES = ("points", "lines", "box", "pin")
 LETTERS = versions.LETTERS
 
@@ -70,6 +71,16 @@ def parse_question(block: list[tuple[int, str]], graded: bool) -> Question:
         text = raw.strip()
         if LOOKS_LIKE_NOTE.match(text) and not NOTE.match(text):
             raise QuestionProblem(line, f"write a teacher note as 'Note: …', not '{text[:30]}'")
+        if LOOKS_LIKE_ANSWER.match(text):
+            raise QuestionProblem(
+                line, f"write a sample answer as '> …' (only the teacher edition prints it), not '{text[:30]}'"
+            )
+        if teacher_text is not None and (PAIR.match(text) or STEP.match(text)) and not NOTE.match(text):
+            raise QuestionProblem(
+                line,
+                "a line after a sample answer or note would print for students: start each line of a sample answer "
+                "with '>', and write a question's pairs or steps before its '>' and 'Note:' lines",
+            )
         if m := CHOICE.match(text):
             mark, label = m.groups()
             style = "single" if mark.startswith("(") else "multiple"

@@ -1,8 +1,11 @@
 """Response areas as form controls: one per answer, readable unique names, spoken labels, no answers."""
 
 import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from coursepack.markup import render
+from coursepack.messages import english
 
 SHEET = """\
 ? The [[lathe]] spins the [[work]].
@@ -91,3 +94,46 @@ def test_field_names_stay_apart_when_ids_are_made_safe():
     names = {document_field(doc_id, "q1") for doc_id in ("a b", "a-b", "a.b", "ñandú")}
     assert len(names) == 4 and all(re.fullmatch(r"[A-Za-z0-9_-]+", name) for name in names)
     assert document_field("vocabulary", "q3-b1") == "vocabulary-q3-b1"
+
+
+def test_lines_after_a_sample_answer_or_note_never_print_for_students():
+    for body, line in (
+        ("? Solve x + 2 = 5. {lines: 2}\n> Subtract 2 from both sides:\nx + 2 - 2 = 5 - 2\nx = 3\n", 3),
+        ("? Why plan?\nNote: Accept anything close to\n1. Define the problem\n", 3),
+    ):
+        result = render(body, 1, edition="student", worksheet=True, seed="w")
+        assert result.problems[0][0] == line and "start each line of a sample answer with '>'" in result.problems[0][1]
+    result = render("? Capital of France?\nAnswer: Paris\n", 1, edition="student", worksheet=True, seed="w")
+    assert result.problems == [
+        (2, "write a sample answer as '> …' (only the teacher edition prints it), not 'Answer: Paris'")
+    ]
+    wrapped = render("? Why?\n> Because it is\nsafer for everyone.\n", 1, edition="teacher", worksheet=True, seed="w")
+    assert wrapped.problems == [] and wrapped.key == [(1, "Because it is safer for everyone.")]
+
+
+def test_a_cell_with_two_blanks_keeps_its_text_and_has_a_field_per_blank():
+    body = "? Formulas\n| Name | Formula |\n|---|---|\n| Water | [[H]]2[[O]] |\n"
+    teacher = render(body, 1, edition="teacher", worksheet=True, seed="w")
+    assert teacher.key == [(1, "H; O")]
+    form = render(body, 1, edition="fillable", worksheet=True, seed="w")
+    assert [name for _, name in fields(form.html)] == ["w-q1-r1c2-b1", "w-q1-r1c2-b2"] and ">2<" in form.html
+
+
+def test_tooltips_say_blank_in_the_documents_language():
+    from coursepack.messages import messages
+
+    words = messages(Path("."), "es")
+    result = render("? El [[torno]] gira.\n", 1, edition="fillable", worksheet=True, seed="w", words=words)
+    assert 'title="1. El espacio gira."' in result.html
+
+
+def test_quiz_answers_are_plain_text_and_its_xml_holds_no_stray_control_codes():
+    from coursepack import qti
+    from coursepack.fragments import inline
+
+    body = "? Water is [[**H2O**]] and \x0bsalt is [[NaCl\\*]].\n"
+    items = render(body, 1, edition="student", worksheet=True, seed="w").items
+    made = qti.quiz("w", "Chemistry", items, True, english(), inline)
+    root = ET.fromstring(made.xml)  # well-formed
+    answers = [v.text for v in root.iter("{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}varequal")]
+    assert answers == ["H2O", "NaCl*"]
