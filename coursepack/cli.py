@@ -7,6 +7,7 @@ that need it, never here at the top.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -62,28 +63,33 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--out", type=Path, help="where the PDFs go (default: <course>/build)")
     top.add_argument("--debug", action="store_true", help="show a Python traceback when something goes wrong")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    build_options(commands.add_parser("build", help="render every document in both editions and bind every packet"))
-    commands.add_parser("check", help="read and check every source; print every problem; write nothing")
-    commands.add_parser("list", help="list each document (id, kind, title) and each packet with its documents")
-    commands.add_parser("clean", help="remove the output folder")
-    starting = commands.add_parser("new", help="write a small starter course into a new folder, ready to build")
+    # --course and --out may also come after the command ("export --lms --course DIR"), as teachers write them
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--course", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    where.add_argument("--out", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add = functools.partial(commands.add_parser, parents=[where])
+    build_options(add("build", help="render every document in both editions and bind every packet"))
+    add("check", help="read and check every source; print every problem; write nothing")
+    add("list", help="list each document (id, kind, title) and each packet with its documents")
+    add("clean", help="remove the output folder")
+    starting = add("new", help="write a small starter course into a new folder, ready to build")
     starting.add_argument("folder", type=Path, help="the new course's folder (it must not exist, or be empty)")
-    build_options(commands.add_parser("watch", help="build, then rebuild what each saved change reaches, until Ctrl-C"))
-    classset = commands.add_parser("classset", help="a named copy of a packet for every student on a class roster")
+    build_options(add("watch", help="build, then rebuild what each saved change reaches, until Ctrl-C"))
+    classset = add("classset", help="a named copy of a packet for every student on a class roster")
     classset.add_argument("--roster", type=Path, required=True, help="the roster: a CSV file in the course folder")
     classset.add_argument("--packet", help="the packet's id (default: the first packet in course.toml)")
     classset.add_argument(
         "--layout", choices=LAYOUTS, help="impose print-all.pdf: folded booklets, or two pages per side"
     )
     build_options(classset)
-    imposing = commands.add_parser(
+    imposing = add(
         "impose", help="print files of packets: folded booklets, or two pages per side (the same pages, smaller)"
     )
     imposing.add_argument("--layout", choices=LAYOUTS, default=LAYOUTS[0], help=f"default: {LAYOUTS[0]}")
     imposing.add_argument("--packet", help="one packet's id (default: every packet)")
     imposing.add_argument("--edition", choices=("student", "teacher", "large-print"), default="student")
     build_options(imposing)
-    exporting = commands.add_parser(
+    exporting = add(
         "export", help="build, then the course in other forms: --site (a web edition), --lms (an LMS cartridge)"
     )
     exporting.add_argument("--site", action="store_true", help="every document as an accessible web page, and an index")

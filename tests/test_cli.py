@@ -367,3 +367,11 @@ def test_ctrl_c_during_a_build_stops_with_130_and_leaves_no_pdf_half_written(cou
     monkeypatch.undo()
     assert run(capsys, "--course", root, "build", "--jobs", "1", "--quiet")[0] == 0  # the lock was let go
     assert len(list((root / "build").rglob("*.pdf"))) == 8
+
+
+def test_course_and_out_may_follow_the_command(course, capsys, tmp_path):
+    root = course()
+    assert main(["check", "--course", str(root)]) == 0
+    assert "no problems found" in capsys.readouterr().out
+    assert main(["list", "--course", str(tmp_path / "missing")]) == 2
+    assert "the course folder" in capsys.readouterr().err
