@@ -28,10 +28,14 @@ def document_field(doc_id: str, part: str) -> str:
     PDF joins field names with dots, so a name holds only letters, digits, ``-`` and ``_``; an id
     with other characters gets a short digest of itself, so two ids never make one name.
     """
-    base = NAME_UNSAFE.sub("-", doc_id).strip("-") or "worksheet"
-    if base != doc_id:  # "a b" and "a-b" stay apart: a name made safe says where it came from
-        base += "-" + hashlib.sha256(doc_id.encode()).hexdigest()[:4]
-    return f"{base}-{part}"
+    return f"{safe_name(doc_id)}-{part}"
+
+
+def safe_name(text: str) -> str:
+    """Letters, digits, ``-`` and ``_`` only; text that had others gets a short digest of itself, so two
+    texts never make one name ("a b" and "a-b")."""
+    base = NAME_UNSAFE.sub("-", text).strip("-") or "document"
+    return base if base == text else f"{base}-{hashlib.sha256(text.encode()).hexdigest()[:4]}"
 
 
 def spoken(text: str, blank: str = "blank") -> str:

@@ -21,9 +21,9 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from io import BytesIO
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
-from . import fragments, loading, qti, templates
+from . import formfields, fragments, loading, qti, templates
 from .loading import Plan
 from .messages import messages
 from .model import FILLABLE, Course, Document
@@ -31,6 +31,8 @@ from .questions import Question
 from .sanitise import sanitise
 from .sources import SourceProblem, read_bytes
 from .targets import document_path, packet_path
+
+WINDOWS_SAFE = re.compile(r"[^<>:\"/\\|?*\x00-\x1f]+")  # a file name any system unzips
 
 CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 LOM_MANIFEST = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"
@@ -104,6 +106,11 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80].strip("-") or "course"
 
 
+def file_name(doc_id: str) -> str:
+    """A document's file name in the cartridge: its id, unless the id holds what Windows cannot unzip."""
+    return doc_id if WINDOWS_SAFE.fullmatch(doc_id) else formfields.safe_name(doc_id)
+
+
 def student_questions(course: Course, doc: Document) -> list[Question]:
     """A worksheet's questions as its student edition prints them, version A (read once per process)."""
     placeholder = (("cluster-map", fragments.block_placeholder("cluster-map")),)
@@ -149,7 +156,7 @@ class Builder:
         becomes its list (as large print draws it) and a label is set off from the text it names."""
         section = MAP.sub(lambda m: self.cluster_list(doc), self.plan.sections[(doc.id, "student", 0)])
         body = LABEL.sub(r"<strong>\1:</strong> ", safe_html(section))
-        name = f"wiki_content/{doc.id}.html"
+        name = f"wiki_content/{file_name(doc.id)}.html"
         images = {}
 
         def local(match: re.Match) -> str:  # a course image, copied in beside the pages
@@ -158,7 +165,9 @@ class Builder:
                 images[f"web_resources/{source}"] = read_bytes(self.course.root, source)
             except SourceProblem:
                 return f"{match.group(1)}{match.group(3)}"
-            return f"{match.group(1)}../web_resources/{html.escape(source)}{match.group(3)}"  # from wiki_content/
+            return (
+                f"{match.group(1)}../web_resources/{html.escape(quote(source))}{match.group(3)}"  # from wiki_content/
+            )
 
         body = IMAGE_SRC.sub(local, body)
         language = html.escape(doc.meta.get("language") or self.course.language)
@@ -192,10 +201,10 @@ class Builder:
                 entries.append((doc.title, self.quiz(doc)))
             elif doc.kind in PAGE_KINDS:
                 entries.append((doc.title, self.page(doc)))
-            if pdf := self.pdf(document_path("student", doc.id), f"documents/{doc.id}.pdf"):
+            if pdf := self.pdf(document_path("student", doc.id), f"documents/{file_name(doc.id)}.pdf"):
                 entries.append((f"{doc.title} (PDF)", pdf))
             fillable = document_path(FILLABLE, doc.id) if self.course.fillable(doc.id) else ""
-            if fillable and (form := self.pdf(fillable, f"fill/{doc.id}.pdf")):
+            if fillable and (form := self.pdf(fillable, f"fill/{file_name(doc.id)}.pdf")):
                 entries.append((f"{doc.title} (PDF to fill in)", form))  # for students working on a screen
         return [  # identified by packet and resource: stable when a packet is reordered
             Entry(qti.ident("item", packet_id, resource), title, resource) for title, resource in entries
@@ -268,10 +277,10 @@ def manifest_xml(course: Course, modules: tuple[Module, ...], resources: tuple[R
     for resource in resources:
         attributes = {"identifier": resource.ident, "type": resource.type}
         if resource.kind != "quiz":  # CC 1.1: an assessment names its file, never an href
-            attributes["href"] = resource.files[0]
+            attributes["href"] = quote(resource.files[0])  # a URL: "a b.png" is "a%20b.png", "q#1" is "q%231"
         node = ET.SubElement(listed, "resource", attributes)
         for name in resource.files:
-            ET.SubElement(node, "file", href=name)
+            ET.SubElement(node, "file", href=quote(name))
     ET.indent(root)
     body = qti.NOT_XML.sub(b"", ET.tostring(root, encoding="utf-8", xml_declaration=False))
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"

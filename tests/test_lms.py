@@ -461,21 +461,30 @@ def test_items_read_as_text2qti_writes_the_same_questions():
         assert a[2] == b[2], (a[2], b[2])
 
 
-def test_a_course_image_goes_into_the_cartridge_beside_its_page(course, capsys):
+def test_a_course_image_and_an_oddly_named_document_go_into_the_cartridge_as_urls_and_safe_names(course, capsys):
     import PIL.Image
 
     image = BytesIO()
     PIL.Image.new("L", (8, 8), 128).save(image, "PNG")
     lesson = "---\ntitle: Introduction\n---\nA press:\n\n![A hydraulic press](images/my%20press.png)\n"
-    root = course({"lessons/intro.md": lesson, "lessons/images/my press.png": image.getvalue()})
+    sheet = "---\ntitle: Odd name\n---\n? Pick one\n(x) yes\n( ) no\n"
+    root = course(
+        {
+            "lessons/intro.md": lesson,
+            "lessons/images/my press.png": image.getvalue(),
+            "handouts/worksheets/q#1 <x>.md": sheet,
+        }
+    )
     assert main(["--course", str(root), "export", "--lms", "--jobs", "1", "--quiet"]) == 0
     capsys.readouterr()
     files = entries((root / "build/lms/test-course.imscc").read_bytes())
     assert files["web_resources/lessons/images/my press.png"] == image.getvalue()
     page = files["wiki_content/intro.html"].decode()
-    assert 'src="../web_resources/lessons/images/my press.png"' in page and 'alt="A hydraulic press"' in page
+    assert 'src="../web_resources/lessons/images/my%20press.png"' in page and 'alt="A hydraulic press"' in page
     manifest = files["imsmanifest.xml"].decode()
-    assert '<file href="web_resources/lessons/images/my press.png" />' in manifest
+    assert '<file href="web_resources/lessons/images/my%20press.png" />' in manifest  # hrefs are URLs
+    odd = [name for name in files if "q-1-x-" in name]  # a file name any system can unzip, and a plain URL
+    assert len(odd) == 1 and odd[0].startswith("web_resources/documents/") and f'href="{odd[0]}"' in manifest
 
 
 def test_a_renamed_course_replaces_its_cartridge(course, capsys):
