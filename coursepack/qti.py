@@ -33,7 +33,7 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import formfields
 from .questionhtml import shuffled
@@ -111,7 +111,8 @@ def quiz(
 ) -> Quiz:
     """The quiz of a worksheet's questions (the student edition's, version A); ``html`` renders inline Markdown.
 
-    An ungraded worksheet (a self-assessment) is a quiz worth nothing, with no answer marked right.
+    An ungraded worksheet (a self-assessment) is a quiz worth nothing, with no answer marked right. A question
+    without points is worth 1, or 0 when others have points: the quiz totals what the printed Score does.
     """
     quiz_id = ident(doc_id, "quiz")
     root = ET.Element(
@@ -120,6 +121,8 @@ def quiz(
     assessment = ET.SubElement(root, "assessment", ident=quiz_id, title=title)
     fields(assessment, (("cc_profile", "cc.exam.v0p1"), ("qmd_assessmenttype", "Examination")))
     section = ET.SubElement(assessment, "section", ident=ident(doc_id, "section"))
+    if any(q.points is not None for q in questions):  # the printed Score adds up only the points written
+        questions = [q if q.points is not None else replace(q, points=0.0) for q in questions]
     made = []
     for number, q in enumerate(questions, start=1):
         if kind_of(q) == "blank" and len(q.blanks) > 1:

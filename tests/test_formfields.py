@@ -137,3 +137,17 @@ def test_quiz_answers_are_plain_text_and_its_xml_holds_no_stray_control_codes():
     root = ET.fromstring(made.xml)  # well-formed
     answers = [v.text for v in root.iter("{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}varequal")]
     assert answers == ["H2O", "NaCl*"]
+
+
+def test_the_quiz_totals_what_the_printed_score_does():
+    from coursepack import qti
+    from coursepack.fragments import inline
+
+    def total(body: str) -> float:
+        items = render(body, 1, edition="student", worksheet=True, seed="w").items
+        return sum(item.points for item in qti.quiz("w", "T", items, True, english(), inline).items)
+
+    some = "? One {points: 2}\n(x) a\n( ) b\n\n? Two\n(x) a\n( ) b\n"
+    none = "? One\n(x) a\n( ) b\n\n? Two\n(x) a\n( ) b\n"
+    assert total(some) == 2 == render(some, 1, edition="student", worksheet=True, seed="w").points
+    assert total(none) == 2  # no points written: each question is worth 1
