@@ -21,9 +21,11 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
 
 from . import formfields, fragments, loading, qti, templates
+from .images import course_relative_images
 from .loading import Plan
 from .messages import messages
 from .model import FILLABLE, Course, Document
@@ -60,6 +62,7 @@ class Resource:
     ident: str
     kind: str  # "page", "file" or "quiz"
     files: tuple[str, ...]
+    needs: tuple[str, ...] = ()  # resources it shows (a quiz's images: CC 1.1 gives an assessment one file)
 
     @property
     def type(self) -> str:
@@ -138,12 +141,21 @@ class Builder:
         self.resources: dict[str, Resource] = {}
         self.quizzes: dict[str, qti.Quiz] = {}
 
-    def resource(self, kind: str, key: str, files: dict[str, bytes]) -> str:
+    def resource(self, kind: str, key: str, files: dict[str, bytes], needs: tuple[str, ...] = ()) -> str:
         ident = qti.ident("resource", kind, key)
         if ident not in self.resources:
             self.files.update(files)
-            self.resources[ident] = Resource(ident, kind, tuple(files))
+            self.resources[ident] = Resource(ident, kind, tuple(files), needs)
         return ident
+
+    def packed(self, match: re.Match, images: dict[str, bytes], base: str) -> str:
+        """A course image (course-relative ``src``), copied in below web_resources/ and shown from ``base``."""
+        source = unquote(html.unescape(match.group(2)))
+        try:
+            images[f"web_resources/{source}"] = read_bytes(self.course.root, source)
+        except SourceProblem:
+            return f"{match.group(1)}{match.group(3)}"
+        return f"{match.group(1)}{base}{html.escape(quote(source))}{match.group(3)}"
 
     def pdf(self, path: str, name: str) -> str | None:
         """A student PDF the build made, as a file (None when the build made none at this path)."""
@@ -157,19 +169,8 @@ class Builder:
         section = MAP.sub(lambda m: self.cluster_list(doc), self.plan.sections[(doc.id, "student", 0)])
         body = LABEL.sub(r"<strong>\1:</strong> ", safe_html(section))
         name = f"wiki_content/{file_name(doc.id)}.html"
-        images = {}
-
-        def local(match: re.Match) -> str:  # a course image, copied in beside the pages
-            source = unquote(html.unescape(match.group(2)))
-            try:
-                images[f"web_resources/{source}"] = read_bytes(self.course.root, source)
-            except SourceProblem:
-                return f"{match.group(1)}{match.group(3)}"
-            return (
-                f"{match.group(1)}../web_resources/{html.escape(quote(source))}{match.group(3)}"  # from wiki_content/
-            )
-
-        body = IMAGE_SRC.sub(local, body)
+        images: dict[str, bytes] = {}
+        body = IMAGE_SRC.sub(lambda m: self.packed(m, images, "../web_resources/"), body)  # from wiki_content/
         language = html.escape(doc.meta.get("language") or self.course.language)
         text = (
             f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
@@ -185,9 +186,17 @@ class Builder:
     def quiz(self, doc: Document) -> str:
         words = messages(self.course.root, doc.meta.get("language") or self.course.language)
         graded = not doc.meta.get("self_assessment")
-        made = qti.quiz(doc.id, doc.title, student_questions(self.course, doc), graded, words, inline_html)
+        images: dict[str, bytes] = {}
+        folder = PurePosixPath(doc.path).parent
+
+        def shown(text: str) -> str:  # a question's image: $IMS-CC-FILEBASE$ is web_resources/ on import
+            body = course_relative_images(inline_html(text), folder)
+            return IMAGE_SRC.sub(lambda m: self.packed(m, images, "$IMS-CC-FILEBASE$/"), body)
+
+        made = qti.quiz(doc.id, doc.title, student_questions(self.course, doc), graded, words, shown)
         self.quizzes[doc.id] = made
-        return self.resource("quiz", doc.id, {f"{made.ident}/assessment_qti.xml": made.xml})
+        needs = (self.resource("file", f"{doc.id}:images", images),) if images else ()
+        return self.resource("quiz", doc.id, {f"{made.ident}/assessment_qti.xml": made.xml}, needs)
 
     def entries(self, packet_id: str, items: tuple[str, ...]) -> list[Entry]:
         """A packet's items: each document as a page or quiz, then its student PDF.
@@ -281,6 +290,8 @@ def manifest_xml(course: Course, modules: tuple[Module, ...], resources: tuple[R
         node = ET.SubElement(listed, "resource", attributes)
         for name in resource.files:
             ET.SubElement(node, "file", href=quote(name))
+        for needed in resource.needs:
+            ET.SubElement(node, "dependency", identifierref=needed)
     ET.indent(root)
     body = qti.NOT_XML.sub(b"", ET.tostring(root, encoding="utf-8", xml_declaration=False))
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"

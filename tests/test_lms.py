@@ -467,7 +467,7 @@ def test_a_course_image_and_an_oddly_named_document_go_into_the_cartridge_as_url
     image = BytesIO()
     PIL.Image.new("L", (8, 8), 128).save(image, "PNG")
     lesson = "---\ntitle: Introduction\n---\nA press:\n\n![A hydraulic press](images/my%20press.png)\n"
-    sheet = "---\ntitle: Odd name\n---\n? Pick one\n(x) yes\n( ) no\n"
+    sheet = "---\ntitle: Odd name\n---\n? Which is the press? ![A hydraulic press](../../lessons/images/my%20press.png)\n(x) yes\n( ) no\n"
     root = course(
         {
             "lessons/intro.md": lesson,
@@ -485,6 +485,9 @@ def test_a_course_image_and_an_oddly_named_document_go_into_the_cartridge_as_url
     assert '<file href="web_resources/lessons/images/my%20press.png" />' in manifest  # hrefs are URLs
     odd = [name for name in files if "q-1-x-" in name]  # a file name any system can unzip, and a plain URL
     assert len(odd) == 1 and odd[0].startswith("web_resources/documents/") and f'href="{odd[0]}"' in manifest
+    quiz = next(data for name, data in files.items() if name.endswith("assessment_qti.xml")).decode()
+    assert 'src="$IMS-CC-FILEBASE$/lessons/images/my%20press.png"' in html.unescape(quiz)  # shown from the quiz
+    assert manifest.count("<dependency identifierref=") == 1
 
 
 def test_a_renamed_course_replaces_its_cartridge(course, capsys):
