@@ -352,6 +352,9 @@ class BlockPreprocessor(Preprocessor):
             return self.stash(f'<aside class="teacher-only block-{kind.name}">{label}{nested.html}</aside>')
         label = f'<p class="box-heading">{heading}</p>'
         lines = THINK_LINES if kind.name == "think" else ""  # room to write a thought down
+        if lines:
+            self.result.varies.add("audience")  # a form edition puts a field over them
+            lines = self.renderer.think(lines, block_heading(kind, options.words))
         return self.stash(f'<aside class="lesson-box block-{kind.name}">{label}{nested.html}{lines}</aside>')
 
     def question(self, block: list[tuple[int, str]], ordinal: int) -> list[str]:

@@ -69,6 +69,15 @@ class QuestionRenderer:
         """A control's spoken label, in the document's language."""
         return formfields.label(self.number, prompt, detail, self.words.get("blank", "blank"))
 
+    def think(self, lines: str, heading: str) -> str:
+        """A 'think about it' box's writing lines, with a field over them in a form edition."""
+        if self.controls is None:
+            return lines
+        number = 1 + sum("-think-" in control for control in self.controls.values())
+        name = formfields.document_field(self.seed, f"think-{number}")
+        area = self.control(formfields.text_area(name, f"{heading} ({number})", 3))
+        return lines.replace('<div class="write-lines">', f'<div class="write-lines">{area}', 1)
+
     def name(self, part: str = "") -> str:
         return formfields.field_name(self.seed, self.number, part)
 

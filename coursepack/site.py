@@ -17,8 +17,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from . import loading, markup, templates
-from .formfields import NAME_UNSAFE
+from . import loading, templates
 from .images import course_relative_images
 from .messages import messages
 from .model import FILLABLE, Course, Document
@@ -31,7 +30,6 @@ STYLESHEET = "site.css"
 RIGHT_TO_LEFT = {"ar", "arc", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi"}
 XREF = re.compile(r'<a class="xref" data-document="([^"]+)" href="#([^"]*)"')
 IMAGE_SRC = re.compile(r'(<img\b[^>]*\ssrc=")([^"]+)(")')
-WRITE_LINES = re.compile(re.escape(markup.THINK_LINES))
 CHOICE = re.compile(r'(<li class="choice">)(<input\b[^>]*>.*?)(</li>)', re.DOTALL)
 THEAD = re.compile(r"<thead>.*?</thead>", re.DOTALL)
 SUMMARY_LENGTH = 220
@@ -155,19 +153,6 @@ def web_links(body: str, doc_id: str, present: set[str]) -> str:
     return XREF.sub(link, body)
 
 
-def write_lines(body: str, doc_id: str, heading: str) -> str:
-    """A 'think about it' box's lines become a labelled text area."""
-    count = iter(range(1, 10_000))
-
-    def area(_: re.Match) -> str:
-        number = next(count)
-        name = html.escape(f"{NAME_UNSAFE.sub('-', doc_id).strip('-')}-think-{number}")
-        label = html.escape(f"{heading} ({number})")
-        return f'<textarea class="field area think" rows="3" name="{name}" aria-label="{label}"></textarea>'
-
-    return WRITE_LINES.sub(area, body)
-
-
 def images_of(root: Path, body: str) -> tuple[str, dict[str, bytes]]:
     """Images (course-relative) copied under ``images/``, read only from inside the course folder."""
     found: dict[str, bytes] = {}
@@ -192,7 +177,7 @@ def section(course: Course, doc: Document, env: jinja2.Environment) -> tuple[str
     folder = PurePosixPath(doc.path).parent
     result = loading.reader(course, doc)(((EDITION, blocks),))[EDITION]
     body = course_relative_images(result.html, folder)
-    body = web_links(write_lines(body, doc.id, words["block_think"]), doc.id, set(course.documents))
+    body = web_links(body, doc.id, set(course.documents))
     body, pictures = images_of(course.root, body)
     body = CHOICE.sub(r"\1<label>\2</label>\3", body)  # the choice's words select it too
     body = THEAD.sub(lambda m: re.sub(r"<th(?=[\s>])(?![^>]*\bscope=)", '<th scope="col"', m.group(0)), body)

@@ -151,3 +151,11 @@ def test_the_quiz_totals_what_the_printed_score_does():
     none = "? One\n(x) a\n( ) b\n\n? Two\n(x) a\n( ) b\n"
     assert total(some) == 2 == render(some, 1, edition="student", worksheet=True, seed="w").points
     assert total(none) == 2  # no points written: each question is worth 1
+
+
+def test_a_think_box_takes_a_field_in_form_editions_only():
+    body = "? Why?\n\n::: think\nWhat would you change?\n:::\n\n::: think\nAnd then?\n:::\n"
+    form = render(body, 1, edition="fillable", worksheet=True, seed="w")
+    assert [name for _, name in fields(form.html)] == ["w-q1", "w-think-1", "w-think-2"]
+    assert 'title="Think about it (2)"' in form.html
+    assert fields(render(body, 1, edition="student", worksheet=True, seed="w").html) == []
