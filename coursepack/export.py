@@ -109,7 +109,7 @@ def describe(made: Cartridge) -> str:
     kinds = made.questions
     questions = ", ".join(f"{kinds[name]} {NAMES[name]}" for name in NAMES if kinds[name])
     return (
-        f"{plural(len(made.modules), 'module')}, {plural(made.count('page'), 'page')}, "
+        f"{plural(len(made.modules), 'module')}, {plural(made.count('page'), 'web page')}, "
         f"{plural(made.count('file'), 'PDF')}, {plural(made.count('quiz'), 'quiz', 'quizzes')} "
         f"({plural(sum(kinds.values()), 'item')}: {questions or 'none'})"
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
@@ -60,7 +61,7 @@ class Resource:
     """One resource of the manifest: a page, a file or a quiz, with the files it is made of."""
 
     ident: str
-    kind: str  # "page", "file" or "quiz"
+    kind: str  # "page", "file" (a PDF), "images" (a quiz's) or "quiz"
     files: tuple[str, ...]
     needs: tuple[str, ...] = ()  # resources it shows (a quiz's images: CC 1.1 gives an assessment one file)
 
@@ -106,7 +107,8 @@ class Cartridge:
 
 def slug(title: str) -> str:
     """A file name from a course title: ``exploring-the-manufacturing-career-cluster``."""
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80].strip("-") or "course"
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()  # "Café" → "Cafe"
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:80].strip("-") or "course"
 
 
 def file_name(doc_id: str) -> str:
@@ -195,7 +197,7 @@ class Builder:
 
         made = qti.quiz(doc.id, doc.title, student_questions(self.course, doc), graded, words, shown)
         self.quizzes[doc.id] = made
-        needs = (self.resource("file", f"{doc.id}:images", images),) if images else ()
+        needs = (self.resource("images", doc.id, images),) if images else ()
         return self.resource("quiz", doc.id, {f"{made.ident}/assessment_qti.xml": made.xml}, needs)
 
     def entries(self, packet_id: str, items: tuple[str, ...]) -> list[Entry]:

@@ -213,7 +213,12 @@ def decide_kind(q: Question, graded: bool) -> None:
     for name, items in (("choices", q.choices), ("matching pairs", q.pairs)):
         if len(items) > len(LETTERS):
             raise QuestionProblem(q.line, f"a question can have at most {len(LETTERS)} {name}; split it in two")
-    for name, items in (("matching answers", [right for _, right in q.pairs]), ("ordering steps", q.steps)):
+    for name, items in (
+        ("choices", [label for label, _ in q.choices]),
+        ("matching items", [left for left, _ in q.pairs]),
+        ("matching answers", [right for _, right in q.pairs]),
+        ("ordering steps", q.steps),
+    ):
         repeated = next((item for index, item in enumerate(items) if item in items[:index]), None)
         if repeated:
             raise QuestionProblem(q.line, f"{name} must all differ: '{repeated}' appears twice")

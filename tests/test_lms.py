@@ -339,7 +339,7 @@ def test_export_builds_first_then_keeps_an_unchanged_cartridge_and_remakes_a_cha
     assert (code, err) == (0, "")
     cartridge = root / "build/lms/test-course.imscc"
     assert (
-        f"{cartridge}: 1 module, 3 pages, 5 PDFs, 1 quiz (11 items: 1 multiple choice, 1 select all, 1 true/false, 5 fill in the blank, 2 matching, 1 essay)"
+        f"{cartridge}: 1 module, 3 web pages, 5 PDFs, 1 quiz (11 items: 1 multiple choice, 1 select all, 1 true/false, 5 fill in the blank, 2 matching, 1 essay)"
         in out
     )
     assert (root / "build/student/unit.pdf").is_file()  # the build ran first
