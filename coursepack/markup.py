@@ -260,10 +260,8 @@ class BlockPreprocessor(Preprocessor):
         return out
 
     def question_run(self, lines: list[str], start: int) -> tuple[list[list[tuple[int, str]]], int]:
-        """Questions one after another (blank lines between, nothing else): the blocks a version reorders.
-
-        Returns the blocks as (line, text) pairs and the index after the last one.
-        """
+        """Questions one after another (blank lines between, nothing else): the blocks a version reorders,
+        as (line, text) pairs, and the index after the last one."""
         run, index = [], start
         while True:
             end = index + 1
@@ -330,12 +328,14 @@ class BlockPreprocessor(Preprocessor):
         if options.depth >= blocks.MAX_DEPTH:
             self.problem(fence.line, f"nesting deeper than {blocks.MAX_DEPTH} (blocks inside blocks)")
             return []
+        body_line = fence.line + 1 if inner_line is None else inner_line
         if kind.audience != "all":
             self.result.varies.add("audience")
+            for i in (i for i, text in enumerate(inner) if options.worksheet and starts_question(text)):
+                self.problem(body_line + i, ONE_EDITION_QUESTION.replace("NAME", fence.name))  # keys would disagree
         if not kind.shown_in(options.edition):
             return []
         title = fence.title
-        body_line = fence.line + 1 if inner_line is None else inner_line
         first = next((i for i, text in enumerate(inner) if text.strip()), None)
         found = re.match(r"^#{1,6}\s+(.+?)\s*#*\s*$", inner[first]) if first is not None else None
         # A box takes its first heading as its title; a teacher-only block keeps its label ("Solution")
@@ -379,6 +379,10 @@ class BlockPreprocessor(Preprocessor):
         return self.stash(html)
 
 
+ONE_EDITION_QUESTION = (
+    "a question inside a '::: NAME' block is numbered in one edition only: move it out of the block "
+    "(a teacher's note goes under its question as 'Note: …')"
+)
 THINK_LINES = '<div class="write-lines">' + '<div class="line"></div>' * 3 + "</div>"
 
 

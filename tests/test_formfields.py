@@ -159,3 +159,18 @@ def test_a_think_box_takes_a_field_in_form_editions_only():
     assert [name for _, name in fields(form.html)] == ["w-q1", "w-think-1", "w-think-2"]
     assert 'title="Think about it (2)"' in form.html
     assert fields(render(body, 1, edition="student", worksheet=True, seed="w").html) == []
+
+
+def test_a_question_only_one_edition_prints_is_an_error_so_the_keys_agree():
+    body = (
+        "? First\n(x) a\n( ) b\n\n::: teacher\n? Bonus for the teacher\n(x) a\n( ) b\n:::\n\n? Second\n(x) a\n( ) b\n"
+    )
+    for edition in ("student", "teacher"):
+        problems = render(body, 1, edition=edition, worksheet=True, seed="w").problems
+        assert problems == [
+            (
+                6,
+                "a question inside a '::: teacher' block is numbered in one edition only: move it out of the block "
+                "(a teacher's note goes under its question as 'Note: …')",
+            )
+        ]

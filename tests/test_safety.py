@@ -497,7 +497,7 @@ HIDDEN = {
     ),
     "kramdown-word-bank": (
         "handouts/worksheets/w.md",
-        "## Part A {word bank}\n\n? A [[visible]] thing.\n\n> ? hidden [[SECRET]]\n{: .solution}\n",
+        "## Part A {word bank}\n\n? A [[visible]] thing.\n\n> If stuck: [[SECRET]]\n{: .solution}\n",
     ),
     "question-then-block": ("handouts/worksheets/w.md", "? What is 2+2?\n::: solution\nSECRET\n:::\n"),
     "word-bank": (
