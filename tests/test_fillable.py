@@ -130,6 +130,7 @@ def test_a_fillable_packet_has_one_form_with_unique_names_across_its_parts(bundl
     assert len(names) == len(set(names))
     owners = {name.split("-q")[0].rsplit("-", 1)[0] if "-q" not in name else name.split("-q")[0] for name in names}
     assert {"vocabulary", "sectors", "match-the-role"} <= owners
+    assert {"cover-name", "cover-class", "cover-period"} <= set(names)  # the cover's name lines too
     on_pages = 0
     for index in range(len(reader.pages)):
         for widget in widgets(reader, index):
