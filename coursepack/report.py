@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from . import events
 from .errors import CoursepackError, SourceErrors
+from .model import FILLABLE
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -136,7 +137,9 @@ def on_terminal(quiet: bool) -> bool:
 
 
 def sheets(output: Finished) -> int:
-    """The sheets of paper an output takes: two pages a sheet when it is printed duplex."""
+    """The sheets of paper an output takes: two pages a sheet when it is printed duplex (none on screen)."""
+    if output.path.startswith(f"{FILLABLE}/"):
+        return 0
     return (output.pages + 1) // 2 if output.duplex else output.pages
 
 
@@ -148,6 +151,7 @@ def row(label: str, pages: int, paper: str, documents: str, size: int, state: st
 def packet_row(output: Finished, width: int = 32) -> str:
     """One packet: pages, sheets (simplex or duplex), documents, size, and whether it was made or reused."""
     paper = f"{sheets(output):>4} sheets ({'duplex' if output.duplex else 'simplex'})"
+    paper = paper if sheets(output) else "     on screen"  # a fillable packet is not printed
     documents = f"{output.documents:>3} documents"
     state = "reused" if output.reused else "made"
     return row(output.path, output.pages, paper, documents, len(output.data), state, width)

@@ -375,3 +375,15 @@ def test_course_and_out_may_follow_the_command(course, capsys, tmp_path):
     assert "no problems found" in capsys.readouterr().out
     assert main(["list", "--course", str(tmp_path / "missing")]) == 2
     assert "the course folder" in capsys.readouterr().err
+
+
+def test_a_fillable_packet_takes_no_paper_in_the_summary():
+    outputs = [
+        Made("student/unit.pdf", bytes(10240), 7, documents=3, duplex=True),
+        Made("fillable/unit.pdf", bytes(20480), 7, documents=3, duplex=True),
+    ]
+    assert report.table(outputs) == [
+        "student/unit.pdf                    7 pages     4 sheets (duplex)     3 documents       10 KiB  made",
+        "fillable/unit.pdf                   7 pages       on screen           3 documents       20 KiB  made",
+        "packets (2)                        14 pages     4 sheets                                30 KiB  2 made",
+    ]
