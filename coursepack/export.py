@@ -9,14 +9,12 @@ file is still the very file written, nothing is loaded and nothing is written.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import record
-from .errors import CoursepackError
-from .output import Stamp, locked, opened, read_manifest, read_written, remove_written, write_atomic
+from .output import Stamp, locked, read_json, read_manifest, read_written, remove_written, write_atomic
 from .targets import Output
 
 if TYPE_CHECKING:
@@ -53,13 +51,7 @@ def inputs_key(out: Path) -> str:
 
 def read_record(out: Path) -> dict[str, Any]:
     """The last exports' record ({} when missing, unreadable or a link)."""
-    try:
-        with opened(out) as folder:
-            fd = os.open(RECORD, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
-            with os.fdopen(fd, "rb") as handle:
-                found = json.loads(handle.read())
-    except (OSError, ValueError, CoursepackError):
-        return {}
+    found = read_json(out, RECORD)
     return found if isinstance(found, dict) else {}
 
 

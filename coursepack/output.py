@@ -286,15 +286,23 @@ class Manifest:
     checked: tuple[int, int] | None = None  # documents and packets of a course that passed every check
 
 
-def read_manifest(out: Path) -> Manifest:
-    """What an earlier build recorded for this very folder; empty when missing, malformed or another folder's."""
+def read_json(out: Path, name: str) -> Any:
+    """A record coursepack keeps in the output folder, parsed (None when missing, unreadable, malformed or a link)."""
     try:
         with opened(out) as folder:
-            fd = os.open(CACHE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
             with os.fdopen(fd, "rb") as handle:
-                manifest = json.loads(handle.read())
-        here = identity(out)
+                return json.loads(handle.read())
     except (OSError, ValueError, CoursepackError):
+        return None
+
+
+def read_manifest(out: Path) -> Manifest:
+    """What an earlier build recorded for this very folder; empty when missing, malformed or another folder's."""
+    manifest = read_json(out, CACHE)
+    try:
+        here = identity(out)
+    except (OSError, CoursepackError):
         return Manifest()
     if not isinstance(manifest, dict) or manifest.get("folder") != here or not isinstance(manifest.get("files"), dict):
         return Manifest()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import __version__, events, record, report
 from .errors import CoursepackError
-from .output import Stamp, locked, opened, read_manifest, remove_written, write_atomic
+from .output import Stamp, locked, read_json, read_manifest, remove_written, write_atomic
 from .record import BUNDLED_STYLES, digest
 
 SITE = "site"
@@ -50,13 +50,7 @@ class Published:
 
 def read_record(out: Path) -> SiteRecord:
     """The last export's record in this output folder; empty when missing, malformed or of another version."""
-    try:
-        with opened(out) as folder:
-            fd = os.open(RECORD, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
-            with os.fdopen(fd, "rb") as handle:
-                data = json.loads(handle.read())
-    except (OSError, ValueError, CoursepackError):
-        return SiteRecord({}, {}, "")
+    data = read_json(out, RECORD)
     if not isinstance(data, dict) or data.get("version") != __version__:
         return SiteRecord({}, {}, "")
     files = {p: e for p, e in (data.get("files") or {}).items() if isinstance(e, dict)}
